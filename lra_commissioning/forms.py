@@ -1,0 +1,70 @@
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Button, Field, Layout
+from django import forms
+from django.contrib.auth import forms as auth_forms
+
+
+class GovukFormHelperMixin:
+    """Give a form a crispy-forms GOV.UK helper with one submit button."""
+
+    submit_label = "Continue"
+
+    def build_helper(self, *fields):
+        helper = FormHelper()
+        helper.form_tag = False
+        helper.layout = Layout(*fields) if fields else None
+        helper.add_input(Button("submit", self.submit_label))
+        return helper
+
+
+class SignInForm(GovukFormHelperMixin, auth_forms.AuthenticationForm):
+    submit_label = "Sign in"
+    error_messages = {
+        "invalid_login": "Enter a correct e-mail address and password. Both are case-sensitive.",
+        "inactive": "This account has been closed. Ask an administrator to reopen it.",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "E-mail address"
+        self.fields["username"].widget = forms.EmailInput(attrs={"autocomplete": "email"})
+        self.fields["username"].error_messages["required"] = "Enter your e-mail address"
+        self.fields["password"].error_messages["required"] = "Enter your password"
+        self.helper = self.build_helper(
+            Field.text("username", field_width=20),
+            Field.text("password", field_width=20),
+        )
+
+
+class PasswordResetRequestForm(GovukFormHelperMixin, auth_forms.PasswordResetForm):
+    submit_label = "Send the reset link"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = "E-mail address"
+        self.fields["email"].error_messages.update(
+            {
+                "required": "Enter your e-mail address",
+                "invalid": "Enter an e-mail address in the correct format, like name@example.org",
+            }
+        )
+        self.helper = self.build_helper(Field.text("email", field_width=20))
+
+
+class NewPasswordForm(GovukFormHelperMixin, auth_forms.SetPasswordForm):
+    submit_label = "Save the new password"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_password1"].label = "New password"
+        self.fields["new_password1"].help_text = (
+            "At least 12 characters. Avoid common passwords and anything like your name "
+            "or e-mail address."
+        )
+        self.fields["new_password1"].error_messages["required"] = "Enter a new password"
+        self.fields["new_password2"].label = "Confirm the new password"
+        self.fields["new_password2"].error_messages["required"] = "Enter the new password again"
+        self.helper = self.build_helper(
+            Field.text("new_password1", field_width=20),
+            Field.text("new_password2", field_width=20),
+        )

@@ -1,0 +1,328 @@
+"""The service specification: what the council commissions against.
+
+One Specification per financial year, with numbered versions (1.0, 1.1, 2.0).
+A version's content is structured: sections, outcomes with their service
+requirements, KPI definitions and the tolerances for managing by exception.
+A version that has been signed off by the board is never edited: change makes
+a new version (see `services.py`).
+"""
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from lra_commissioning.models import FinancialYear, User
+
+
+class StrategicOutcome(models.Model):
+    """One of the council's strategic outcomes, which service outcomes serve."""
+
+    code = models.CharField(max_length=20, unique=True)
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.title
+
+
+class Specification(models.Model):
+    """The specification for one financial year."""
+
+    financial_year = models.OneToOneField(
+        FinancialYear, on_delete=models.PROTECT, related_name="specification"
+    )
+    title = models.CharField(
+        max_length=255, default="Libraries, Registration and Archives service specification"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["financial_year__start_year"]
+
+    def __str__(self):
+        return f"{self.title} {self.financial_year.label}"
+
+
+class VersionStatus(models.TextChoices):
+    # Being written by a commissioner; the only state whose content may change.
+    DRAFT = "draft", "Draft"
+    # With the Strategic Board for sign-off; content frozen.
+    WITH_BOARD = "with_board", "With the board"
+    # Returned by the board with comments; the commissioner may edit it again.
+    RETURNED = "returned", "Returned by the board"
+    # Signed off by the board; waits for the head of service's agreement. Frozen for ever.
+    SIGNED_OFF = "signed_off", "Signed off by the board"
+    # Agreed by the head of service; ready to publish.
+    AGREED = "agreed", "Agreed by the service"
+    # On the public site; in force from its start date until the next published version.
+    PUBLISHED = "published", "Published"
+
+
+FROZEN_STATUSES = frozenset(
+    {
+        VersionStatus.WITH_BOARD,
+        VersionStatus.SIGNED_OFF,
+        VersionStatus.AGREED,
+        VersionStatus.PUBLISHED,
+    }
+)
+
+
+class SpecificationVersion(models.Model):
+    specification = models.ForeignKey(
+        Specification, on_delete=models.PROTECT, related_name="versions"
+    )
+    major = models.PositiveIntegerField()
+    minor = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=20, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    starts_on = models.DateField(help_text="The day this version comes into force.")
+    summary = models.TextField(blank=True, help_text="What this version is for.")
+    based_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="successors"
+    )
+
+    # Tolerances agreed for managing by exception.
+    performance_tolerance_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="How far below target (as a percentage of the target) performance may "
+        "stray before it is an exception, where a KPI sets no floor of its own.",
+    )
+    budget_tolerance_percent = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2.00"),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text="How far a budget category may stray from its budget, as a percentage.",
+    )
+    budget_tolerance_amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("25000.00"),
+        validators=[MinValueValidator(0)],
+        help_text="How far a budget category may stray, in pounds. A category is an "
+        "exception when its variance is beyond both the percentage and this amount.",
+    )
+
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # The board's decision.
+    board_decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    board_decided_on = models.DateField(null=True, blank=True)
+    board_minute_reference = models.CharField(max_length=100, blank=True)
+    board_comments = models.TextField(blank=True)
+    # The head of service's agreement.
+    agreed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    agreed_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["specification__financial_year__start_year", "major", "minor"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["specification", "major", "minor"], name="one_version_number_per_spec"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.specification.financial_year.label} version {self.number}"
+
+    @property
+    def number(self) -> str:
+        return f"{self.major}.{self.minor}"
+
+    @property
+    def is_frozen(self) -> bool:
+        """Signed-off (or submitted) content never changes: change makes a new version."""
+        return self.status in FROZEN_STATUSES
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == VersionStatus.PUBLISHED
+
+
+class SectionKind(models.TextChoices):
+    INTRODUCTION = "introduction", "Introduction"
+    OVERVIEW = "overview", "Overview of the service"
+    OUTCOMES = "outcomes", "Outcomes"
+    MINIMUM_REQUIREMENTS = "minimum_requirements", "Minimum service requirements"
+    OPERATING_PRINCIPLES = "operating_principles", "Operating principles"
+
+
+class Section(models.Model):
+    version = models.ForeignKey(
+        SpecificationVersion, on_delete=models.CASCADE, related_name="sections"
+    )
+    kind = models.CharField(max_length=30, choices=SectionKind.choices)
+    heading = models.CharField(max_length=255)
+    body = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "kind"], name="one_section_per_kind")
+        ]
+
+    def __str__(self):
+        return self.heading
+
+
+class Outcome(models.Model):
+    """An outcome the service must achieve, serving a council strategic outcome."""
+
+    version = models.ForeignKey(
+        SpecificationVersion, on_delete=models.CASCADE, related_name="outcomes"
+    )
+    strategic_outcome = models.ForeignKey(
+        StrategicOutcome, on_delete=models.PROTECT, related_name="service_outcomes"
+    )
+    code = models.CharField(max_length=20, help_text="Stable across versions, e.g. O1.")
+    title = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="one_outcome_code_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+
+class ServiceRequirement(models.Model):
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="requirements")
+    code = models.CharField(max_length=20, help_text="Stable across versions, e.g. O1.R2.")
+    text = models.TextField()
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["outcome", "code"], name="one_requirement_code_per_outcome"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.text[:60]}"
+
+
+class ServiceArea(models.TextChoices):
+    LIBRARIES = "libraries", "Libraries"
+    REGISTRATION = "registration", "Registration"
+    ARCHIVES = "archives", "Archives"
+    WHOLE_SERVICE = "whole_service", "Whole service"
+
+
+class Unit(models.TextChoices):
+    COUNT = "count", "Count"
+    PERCENTAGE = "percentage", "Percentage"
+    DAYS = "days", "Days"
+    POUNDS = "pounds", "Pounds"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    QUARTERLY = "quarterly", "Quarterly"
+    ANNUAL = "annual", "Annual"
+
+
+class Aggregation(models.TextChoices):
+    SUM = "sum", "Sum of the periods"
+    AVERAGE = "average", "Average of the periods"
+    LATEST = "latest", "Latest value"
+
+
+class KPI(models.Model):
+    """A key performance indicator as the specification defines it.
+
+    `code` is stable across versions: it is how returns, comparators and the
+    "what changed" comparison recognise the same KPI in two versions.
+    """
+
+    version = models.ForeignKey(SpecificationVersion, on_delete=models.CASCADE, related_name="kpis")
+    outcome = models.ForeignKey(
+        Outcome, null=True, blank=True, on_delete=models.SET_NULL, related_name="kpis"
+    )
+    code = models.CharField(max_length=20)
+    title = models.CharField(max_length=255)
+    service_area = models.CharField(max_length=20, choices=ServiceArea.choices)
+    unit = models.CharField(max_length=20, choices=Unit.choices)
+    higher_is_better = models.BooleanField(default=True)
+    frequency = models.CharField(
+        max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY
+    )
+    annual_aggregation = models.CharField(
+        max_length=20, choices=Aggregation.choices, default=Aggregation.SUM
+    )
+    # Rated KPIs have a target and a floor. Activity KPIs (births registered, say)
+    # have no target: they may have an expected range and are shown in or out of it.
+    is_activity = models.BooleanField(
+        default=False, help_text="An activity measure: reported, not rated against a target."
+    )
+    annual_target = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    floor = models.DecimalField(
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="The worst value still within tolerance (amber). Beyond it is red.",
+    )
+    expected_low = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    expected_high = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    # Optional: twelve monthly targets (April first) for cumulative counts, as strings
+    # of decimals; when empty the annual target is spread evenly.
+    monthly_profile = models.JSONField(default=list, blank=True)
+    definition = models.TextField(blank=True)
+    guidance = models.TextField(blank=True)
+    data_source = models.CharField(max_length=255, blank=True)
+    owner = models.CharField(max_length=150, blank=True, help_text="Who in the service owns it.")
+    last_reviewed_on = models.DateField(null=True, blank=True)
+    next_review_on = models.DateField(null=True, blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = "KPI"
+        verbose_name_plural = "KPIs"
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="one_kpi_code_per_version")
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"

@@ -1,0 +1,19 @@
+"""Reads of specifications, for the people asking."""
+
+import datetime
+
+from .models import SpecificationVersion, VersionStatus
+
+
+def version_in_force(*, on: datetime.date) -> SpecificationVersion | None:
+    """The one published version in force on a day: the latest to have started.
+
+    Publishing refuses a second version with the same start date, so on any day
+    there is exactly one (once the first has started).
+    """
+    return (
+        SpecificationVersion.objects.filter(status=VersionStatus.PUBLISHED, starts_on__lte=on)
+        .select_related("specification__financial_year")
+        .order_by("-starts_on", "-major", "-minor")
+        .first()
+    )

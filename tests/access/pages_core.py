@@ -1,0 +1,17 @@
+from .expectations import EVERYONE, STAFF, Page, public
+
+PAGES = {
+    "public_home": public(),
+    "accessibility": public(),
+    "privacy": public(),
+    "cookies": public(),
+    "healthz": public(),
+    "login": Page(allowed=frozenset({"anonymous"}), ok=200, denied=302),
+    "password_reset": public(),
+    "password_reset_done": public(),
+    "password_reset_confirm": public(kwargs=lambda: {"uidb64": "MQ", "token": "set-password"}),
+    "password_reset_complete": public(),
+    # Sign-out takes POST only: a GET is refused for everyone.
+    "logout": Page(allowed=EVERYONE, ok=405),
+    "home": Page(allowed=STAFF),
+}

@@ -1,0 +1,3 @@
+from .expectations import Page, public, staff  # noqa: F401
+
+PAGES: dict[str, Page] = {}
