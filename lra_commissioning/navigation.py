@@ -34,7 +34,7 @@ STAFF_NAVIGATION = [
 PUBLIC_NAVIGATION = [
     NavEntry("Home", "public_home"),
     NavEntry("Specification", "specifications:public_current"),
-    NavEntry("Annual reports", "performance:public_annual_reports"),
+    NavEntry("Annual reports", "cycle:public_annual_reports"),
     NavEntry("Open data", "performance:open_data"),
 ]
 
