@@ -11,9 +11,10 @@ class GovukFormHelperMixin:
 
     def build_helper(self, *fields):
         helper = FormHelper()
+        # Templates write the <form> and its CSRF token; the helper renders fields.
         helper.form_tag = False
-        helper.layout = Layout(*fields) if fields else None
-        helper.add_input(Button("submit", self.submit_label))
+        helper.disable_csrf = True
+        helper.layout = Layout(*fields, Button("submit", self.submit_label))
         return helper
 
 

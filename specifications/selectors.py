@@ -17,3 +17,11 @@ def version_in_force(*, on: datetime.date) -> SpecificationVersion | None:
         .order_by("-starts_on", "-major", "-minor")
         .first()
     )
+
+
+# Contracts other apps rely on (the annual report): keep the signature.
+
+
+def business_plan_summary(*, start_year: int) -> list[tuple[str, str, str]]:
+    """(outcome code, outcome title, how the plan says it will meet it) for a year."""
+    return []
