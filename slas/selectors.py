@@ -69,13 +69,16 @@ def years_with_slas() -> list[int]:
 
 def default_year(on: datetime.date | None = None) -> int:
     """The year the SLA pages open on: this financial year if it has SLAs, otherwise
-    the latest year with SLAs before it (the demo council lives in 2016/17)."""
+    the latest earlier year with an agreed SLA (the demo council lives in 2016/17)."""
     current = dates.financial_year_of(on or today())
-    years = years_with_slas()
-    if current in years or not years:
+    agreed_years = sorted(
+        FinancialYear.objects.filter(
+            slas__status__in=AGREED_STATUSES, start_year__lte=current
+        ).values_list("start_year", flat=True)
+    )
+    if current in years_with_slas() or not agreed_years:
         return current
-    earlier = [y for y in years if y <= current + 1]
-    return earlier[-1] if earlier else years[0]
+    return agreed_years[-1]
 
 
 @dataclass
@@ -260,7 +263,8 @@ def _chart(level: ServiceLevel, periods: list[PeriodResult]) -> Chart | None:
     ticks = []
     for n in range(5):
         value = lo + (hi - lo) * n / 4
-        ticks.append((y_of(value), f"{value:.0f}" if hi - lo >= 8 else f"{value:.1f}"))
+        places = 0 if hi - lo >= 8 else (1 if hi - lo >= 1 else 2)
+        ticks.append((y_of(value), f"{value:.{places}f}"))
     # Monthly charts have twelve periods: label every other month to keep the axis legible.
     every = 2 if len(periods) > 6 else 1
     x_labels = [

@@ -1,4 +1,4 @@
-"""Working hours count office hours on working days only (nights, weekends, bank holidays excluded)."""
+"""Working hours count office hours on working days: nights, weekends, bank holidays excluded."""
 
 import datetime
 from decimal import Decimal
