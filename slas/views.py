@@ -108,8 +108,13 @@ def index(request):
 @login_required
 def overview(request):
     require(request.user, "sla.view")
-    end = _year_from(request)
-    years = [end - 2, end - 1, end]
+    with_slas = selectors.years_with_slas()
+    if "year" in request.GET or not with_slas:
+        end = _year_from(request)
+    else:
+        end = with_slas[-1]
+    # Years before the first SLA was ever drafted are not "missing": leave them out.
+    years = [y for y in (end - 2, end - 1, end) if y == end or (with_slas and y >= with_slas[0])]
     return render(
         request,
         "slas/overview.html",
