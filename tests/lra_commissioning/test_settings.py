@@ -28,7 +28,11 @@ CONFIGURATION = {
 
 
 def _manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in CONFIGURATION}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in CONFIGURATION and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     clean.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
