@@ -109,10 +109,7 @@ def index(request):
 def overview(request):
     require(request.user, "sla.view")
     with_slas = selectors.years_with_slas()
-    if "year" in request.GET or not with_slas:
-        end = _year_from(request)
-    else:
-        end = with_slas[-1]
+    end = _year_from(request) if "year" in request.GET or not with_slas else with_slas[-1]
     # Years before the first SLA was ever drafted are not "missing": leave them out.
     years = [y for y in (end - 2, end - 1, end) if y == end or (with_slas and y >= with_slas[0])]
     return render(
