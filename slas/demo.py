@@ -65,14 +65,16 @@ SUPPORT_SERVICES = [
     ),
 ]
 
-# Leads for the support services the demo support lead does not lead.
+# Leads for the support services the demo support lead does not lead: each SLA
+# needs its own lead's agreement. They are records of people, not demo sign-ins
+# (no password; the five demo sign-ins are the @example.org accounts).
 OTHER_LEADS = {
-    "HR": ("hr.lead@example.org", "Grace Adeyemi", "HR Business Partner"),
-    "Finance": ("finance.lead@example.org", "Tom Whitfield", "Finance Business Partner"),
-    "Property": ("property.lead@example.org", "Lena Novak", "Head of Facilities Management"),
-    "Contact Centre": ("contact.lead@example.org", "Dev Patel", "Contact Centre Manager"),
-    "Communications": ("comms.lead@example.org", "Ruth Ellis", "Communications Manager"),
-    "Digital Services": ("digital.lead@example.org", "Owen Price", "Head of Digital Services"),
+    "HR": ("hr.lead@example.net", "Grace Adeyemi", "HR Business Partner"),
+    "Finance": ("finance.lead@example.net", "Tom Whitfield", "Finance Business Partner"),
+    "Property": ("property.lead@example.net", "Lena Novak", "Head of Facilities Management"),
+    "Contact Centre": ("contact.lead@example.net", "Dev Patel", "Contact Centre Manager"),
+    "Communications": ("comms.lead@example.net", "Ruth Ellis", "Communications Manager"),
+    "Digital Services": ("digital.lead@example.net", "Owen Price", "Head of Digital Services"),
 }
 
 P, H, D, S = LevelUnit.PERCENTAGE, LevelUnit.WORKING_HOURS, LevelUnit.WORKING_DAYS, LevelUnit.SCORE
@@ -403,7 +405,6 @@ def _leads(ctx):
             full_name=name,
             job_title=title,
             roles=[Role.SUPPORT_LEAD],
-            password=ctx.password,
             by=None,
         )
         ctx.users[email] = user
@@ -522,6 +523,6 @@ def load(ctx):
     # ICT's 2017/18 SLA is being drafted from 2016/17's.
     services.sla_start_next_year(sla=built["ICT"], by=ctx.manager)
     ctx.notes.append(
-        "SLAs: eight for 2016/17; support@example.org leads Health & Safety and ICT. Other "
-        "support leads: " + ", ".join(email for email, _n, _t in OTHER_LEADS.values()) + "."
+        "SLAs: eight for 2016/17; support@example.org leads Health & Safety and ICT; the "
+        "other six support services have leads without demo sign-ins (@example.net)."
     )
