@@ -75,16 +75,19 @@ def dashboard_benchmark(years: int = 10, kpis: int = 60, repeats: int = 5):
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, setup_test_environment
-    from django.test.utils import setup_databases, teardown_databases
+    from django.test.utils import (
+        CaptureQueriesContext,
+        setup_databases,
+        setup_test_environment,
+        teardown_databases,
+    )
 
     from lra_commissioning.models import User
     from lra_commissioning.roles import Role
     from tests.factories import make_user
-
-    from django.conf import settings
 
     # A database of its own, so no one's test database is touched.
     default = settings.DATABASES["default"]

@@ -13,10 +13,10 @@ def _value_pk():
 
 
 def _attachment_pk():
-    from performance.models import ReportAttachment
-
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
+
+    from performance.models import ReportAttachment
 
     attachment = ReportAttachment.objects.first()
     # The demo world is loaded once per module; each test has its own media folder.

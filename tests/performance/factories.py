@@ -24,41 +24,41 @@ def make_version(start_year=2016, kpis=None, extra=0):
         starts_on=datetime.date(start_year, 4, 1),
     )
     rows = kpis or [
-        dict(
-            code="LIB01",
-            title="Library visits",
-            unit="count",
-            annual_aggregation="sum",
-            annual_target=Decimal(1200),
-            floor=Decimal(1080),
-        ),
-        dict(
-            code="REG01",
-            title="Deaths registered within 5 days",
-            unit="percentage",
-            annual_aggregation="average",
-            annual_target=Decimal(90),
-            floor=Decimal(85),
-        ),
-        dict(
-            code="REG05",
-            title="Births registered",
-            unit="count",
-            annual_aggregation="sum",
-            is_activity=True,
-            expected_low=Decimal(1100),
-            expected_high=Decimal(1300),
-        ),
+        {
+            "code": "LIB01",
+            "title": "Library visits",
+            "unit": "count",
+            "annual_aggregation": "sum",
+            "annual_target": Decimal(1200),
+            "floor": Decimal(1080),
+        },
+        {
+            "code": "REG01",
+            "title": "Deaths registered within 5 days",
+            "unit": "percentage",
+            "annual_aggregation": "average",
+            "annual_target": Decimal(90),
+            "floor": Decimal(85),
+        },
+        {
+            "code": "REG05",
+            "title": "Births registered",
+            "unit": "count",
+            "annual_aggregation": "sum",
+            "is_activity": True,
+            "expected_low": Decimal(1100),
+            "expected_high": Decimal(1300),
+        },
     ]
     rows = list(rows) + [
-        dict(
-            code=f"X{i:03d}",
-            title=f"Extra measure {i}",
-            unit="count",
-            annual_aggregation="sum",
-            annual_target=Decimal(1200),
-            floor=Decimal(1000),
-        )
+        {
+            "code": f"X{i:03d}",
+            "title": f"Extra measure {i}",
+            "unit": "count",
+            "annual_aggregation": "sum",
+            "annual_target": Decimal(1200),
+            "floor": Decimal(1000),
+        }
         for i in range(extra)
     ]
     for order, fields in enumerate(rows):

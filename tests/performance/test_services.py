@@ -252,7 +252,10 @@ def _parse(draft, manager, text, name="return.csv"):
     )
 
 
-CLEAN = "kpi_code,period,value,commentary\nLIB01,2016-06,101,ok\nREG01,2016-06,91.5,\nREG05,2016-06,98,\n"
+CLEAN = (
+    "kpi_code,period,value,commentary\n"
+    "LIB01,2016-06,101,ok\nREG01,2016-06,91.5,\nREG05,2016-06,98,\n"
+)
 
 
 def test_clean_upload_saves_nothing_until_confirmed(draft, service_manager):
