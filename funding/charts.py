@@ -15,6 +15,14 @@ TOP = 16
 BOTTOM = 48
 # Distinguishable without colour alone: each series also has a pattern class.
 SERIES_CLASSES = ["lra-bar--a", "lra-bar--b", "lra-bar--c", "lra-bar--d"]
+# Presentation attributes, not CSS, so the chart looks the same in a PDF. GOV.UK
+# blue, orange, green, purple: each at least 3:1 against white.
+SERIES_FILLS = {
+    "lra-bar--a": "#1d70b8",
+    "lra-bar--b": "#f47738",
+    "lra-bar--c": "#00703c",
+    "lra-bar--d": "#4c2c92",
+}
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,10 @@ class Bar:
     series: str
     css: str
     label: str
+
+    @property
+    def fill(self):
+        return SERIES_FILLS[self.css]
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,7 @@ class Chart:
     bars: list[Bar]
     ticks: list[Tick]
     labels: list[GroupLabel]
-    legend: list[tuple[str, str, float]]  # series, css, x
+    legend: list[tuple[str, str, float]]  # series, fill colour, x
     baseline: float
     left: int
     right: float
@@ -129,7 +141,7 @@ def grouped_bars(
         for gi, label in enumerate(labels)
     ]
     legend = [
-        (name, SERIES_CLASSES[si % len(SERIES_CLASSES)], LEFT + si * 200)
+        (name, SERIES_FILLS[SERIES_CLASSES[si % len(SERIES_CLASSES)]], LEFT + si * 200)
         for si, (name, _) in enumerate(series)
     ]
     return Chart(
