@@ -1,4 +1,4 @@
-from .expectations import B, C, SM, Page, staff  # noqa: F401
+from .expectations import SM, B, C, Page, staff  # noqa: F401
 
 
 def _notice():

@@ -18,7 +18,12 @@ def support_services(by, names=("ICT", "HR")):
     ]
 
 
-def simple_amounts(version, *, staffing=D("1000000"), recharge=D("100000"), building=D("200000")):
+STAFFING = D("1000000")
+RECHARGE = D("100000")
+BUILDING = D("200000")
+
+
+def simple_amounts(version, *, staffing=STAFFING, recharge=RECHARGE, building=BUILDING):
     amounts = {}
     for year in version.years:
         for line in version.lines.filter(start_year=year):

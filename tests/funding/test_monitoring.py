@@ -26,7 +26,10 @@ def budget(commissioner, board_member):
     return agreed(commissioner, board_member, staffing=D("1200000"))
 
 
-def lines(staffing_forecast=D("1200000"), **overrides):
+STAFFING_BUDGET = D("1200000")
+
+
+def lines(staffing_forecast=STAFFING_BUDGET, **overrides):
     result = {c.value: (D("0"), D("0")) for c in calc.CATEGORY_ORDER}
     result["staffing"] = (D("100000"), staffing_forecast)
     result["corporate_recharge"] = (D("16666.67"), D("200000"))

@@ -159,8 +159,8 @@ def _grow(commissioner, board_member, n_services, n_versions, n_months):
 
 
 def commissioner_sm(commissioner):
-    from tests.factories import make_user
     from lra_commissioning.roles import Role
+    from tests.factories import make_user
 
     return make_user(Role.SERVICE_MANAGER, email="sm-grow@example.org")
 
