@@ -28,11 +28,6 @@ urlpatterns = [
         name="monitoring_upload",
     ),
     path(
-        "budget/monitoring/<int:year>/<int:month>/template.csv",
-        views.monitoring_template,
-        name="monitoring_template",
-    ),
-    path(
         "budget/monitoring/<int:year>/<int:month>/explain/<str:category>/",
         views.exception_explain,
         name="exception_explain",

@@ -385,6 +385,8 @@ def monitoring_upload(request, year, month):
     refusal = _month_refusal(month)
     if refusal:
         return render(request, "funding/month_closed.html", {"month": month, "refusal": refusal})
+    if request.method == "GET" and request.GET.get("template") == "csv":
+        return _template_csv(month)
     key = _session_key(month)
     if request.method == "POST" and request.POST.get("confirm"):
         stored = request.session.get(key)
@@ -425,10 +427,8 @@ def monitoring_upload(request, year, month):
     )
 
 
-@login_required
-def monitoring_template(request, year, month):
-    require(request.user, "budget.monitor")
-    month = _month(year, month)
+def _template_csv(month):
+    """The upload template: one row per category (the upload page with ?template=csv)."""
     lines = ["category,actual,forecast"]
     lines += [f"{Category(c).label},," for c in calc.CATEGORY_ORDER]
     response = HttpResponse("\r\n".join(lines) + "\r\n", content_type="text/csv; charset=utf-8")

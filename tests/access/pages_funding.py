@@ -28,7 +28,6 @@ PAGES: dict[str, Page] = {
     "funding:monitoring_month": staff(C, SM, B, kwargs=lambda: MARCH_2017),
     "funding:monitoring_enter": staff(SM, kwargs=lambda: MARCH_2017),
     "funding:monitoring_upload": staff(SM, kwargs=lambda: MARCH_2017),
-    "funding:monitoring_template": staff(SM, kwargs=lambda: MARCH_2017),
     "funding:exception_explain": staff(SM, kwargs=lambda: {**MARCH_2017, "category": "premises"}),
     "funding:full_cost": staff(C, SM, B),
 }

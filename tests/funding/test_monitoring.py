@@ -185,3 +185,13 @@ def test_entering_actuals_for_a_month_not_ended_shows_why(budget, service_manage
             reverse("funding:monitoring_enter", kwargs={"year": 2016, "month": 4})
         )
     assert "April 2016 has not ended yet" in response.content.decode()
+
+
+def test_upload_template_lists_every_category(budget, service_manager, client):
+    client.force_login(service_manager)
+    url = reverse("funding:monitoring_upload", kwargs={"year": 2016, "month": 4})
+    response = client.get(url + "?template=csv")
+    assert response["Content-Type"].startswith("text/csv")
+    rows = response.content.decode().splitlines()
+    assert rows[0] == "category,actual,forecast"
+    assert [r.split(",")[0] for r in rows[1:]] == [Category(c).label for c in calc.CATEGORY_ORDER]
