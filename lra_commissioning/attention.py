@@ -15,6 +15,7 @@ PROVIDERS = [
     "funding.attention",
     "changes.attention",
     "slas.attention",
+    "lra_commissioning.cycle.attention",
 ]
 
 

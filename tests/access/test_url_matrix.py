@@ -13,7 +13,7 @@ from lra_commissioning.roles import Role
 
 from .expectations import ANONYMOUS
 
-APPS = ["core", "specifications", "performance", "funding", "changes", "slas"]
+APPS = ["core", "specifications", "performance", "funding", "changes", "slas", "cycle"]
 PAGES = {}
 for app in APPS:
     PAGES.update(import_module(f"tests.access.pages_{app}").PAGES)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cycle"
+
+urlpatterns = [
+    path("calendar/", views.calendar, name="calendar"),
+]

@@ -1,0 +1,4 @@
+from django.http import HttpResponse
+
+def calendar(request):
+    return HttpResponse()
