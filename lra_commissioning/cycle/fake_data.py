@@ -54,8 +54,15 @@ def sample_report_data(*, start_year: int = 2016, kpi_count: int = 60, kind="ann
             OutturnLine("Income", Decimal("-2400000.00"), Decimal("-2350000.00")),
         ],
         slas=[
-            SlaYearSummary("ICT", "In force", datetime.date(start_year, 3, 20), True,
-                           Decimal("450000.00"), 10, 2),
+            SlaYearSummary(
+                "ICT",
+                "In force",
+                datetime.date(start_year, 3, 20),
+                True,
+                Decimal("450000.00"),
+                10,
+                2,
+            ),
             SlaYearSummary("HR", "Missing", None, False, Decimal("0"), 0, 0),
         ],
         business_plan=[("O1", "Outcome 1", "Through the reading programme.")],

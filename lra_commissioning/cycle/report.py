@@ -27,6 +27,9 @@ from lra_commissioning import dates
 
 from .models import ReportKind
 
+# WeasyPrint logs every layout step at INFO; the worker's log needs none of it.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
 RATING_LABELS = {
     "green": "On target",
     "amber": "Within tolerance",
@@ -389,12 +392,12 @@ def _read_static(name: str) -> bytes | None:
 
 
 def render_report_html(data: ReportData) -> str:
-    return render_to_string("cycle/report/pdf.html", {"data": data, "report_css": "cycle/report.css"})
+    return render_to_string(
+        "cycle/report/pdf.html", {"data": data, "report_css": "cycle/report.css"}
+    )
 
 
 def render_report_pdf(data: ReportData) -> bytes:
-    # WeasyPrint logs every layout step at INFO; the worker's log needs none of it.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     html = HTML(
         string=render_report_html(data),
         base_url=REPORT_BASE_URL,

@@ -289,7 +289,9 @@ def reminders_sweep(*, today: datetime.date) -> list[int]:
                 applicable = offset
         if applicable is None:
             continue
-        recipients = {person_id: False} if person_id else dict.fromkeys(by_role.get(role, []), False)
+        recipients = (
+            {person_id: False} if person_id else dict.fromkeys(by_role.get(role, []), False)
+        )
         if applicable.escalate_to:
             for user_id in group[applicable.escalate_to]:
                 recipients.setdefault(user_id, True)
@@ -320,7 +322,7 @@ def reminders_sweep(*, today: datetime.date) -> list[int]:
     )
 
 
-def reminder_send(*, reminder_id: int) -> bool:
+def reminder_send(*, reminder_id: int, connection=None) -> bool:
     """Send one reminder by e-mail, once. True when this call sent it.
 
     Claims the row under `select_for_update` and marks it sent in the same
@@ -353,6 +355,7 @@ def reminder_send(*, reminder_id: int) -> bool:
             message=render_to_string("cycle/email/reminder.txt", context),
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[reminder.recipient.email],
+            connection=connection,
         )
         reminder.status = ReminderStatus.SENT
         reminder.sent_at = timezone.now()
@@ -551,4 +554,3 @@ def requeue_stuck_reports(*, older_than_minutes: int = 30) -> list[int]:
             status=ReportStatus.PENDING, requested_at__lt=cutoff
         ).values_list("id", flat=True)
     )
-
