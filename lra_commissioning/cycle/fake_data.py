@@ -8,9 +8,9 @@ contract reads return data.
 import datetime
 from decimal import Decimal
 
+from funding.selectors import OutturnLine
 from lra_commissioning import dates
 from slas.selectors import SlaYearSummary
-from funding.selectors import OutturnLine
 
 from .report import KpiRow, OutcomeSection, ReportData
 

@@ -1,7 +1,7 @@
 """Forms of the commissioning cycle: GOV.UK fields, a specific message on each."""
 
 from crispy_forms_gds.fields import DateInputField
-from crispy_forms_gds.layout import Field, Fieldset, Layout
+from crispy_forms_gds.layout import Field, Fieldset
 from django import forms
 
 from lra_commissioning.forms import GovukFormHelperMixin
@@ -12,7 +12,7 @@ from .models import Escalation, ReportKind
 YEAR_OFFSETS = [
     (
         -1,
-        "The calendar year before the financial year starts (for example December 2016 for 2017/18)",
+        "The calendar year before the financial year starts (December 2016 for 2017/18)",
     ),
     (0, "The calendar year the financial year starts (for example March 2017 for 2017/18)"),
     (1, "The calendar year after it starts (for example July 2018 for 2017/18)"),

@@ -271,6 +271,7 @@ def rating_chart(data: ReportData) -> Chart:
 def build_report_data(*, start_year: int, kind: str, today=None) -> ReportData:
     """The report's content for a year from the other apps' contract reads."""
     from django.utils import timezone
+
     from funding.selectors import budget_outturn
     from performance.selectors import kpi_year_results
     from slas.selectors import sla_year_summary

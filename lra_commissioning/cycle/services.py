@@ -87,7 +87,9 @@ def _validate_rule_dates(*, kind, working_days, month, day):
     try:
         datetime.date(2001, month, day)  # not a leap year: 29 February is refused
     except ValueError:
-        raise DomainError("Enter a real day and month, like 31 3 (29 February is not allowed)")
+        raise DomainError(
+            "Enter a real day and month, like 31 3 (29 February is not allowed)"
+        ) from None
 
 
 @transaction.atomic

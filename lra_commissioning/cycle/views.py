@@ -3,7 +3,7 @@
 import logging
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -360,17 +360,17 @@ def report_action(request, pk, action):
 
 
 def _pdf_response(report):
+    """The stored PDF (a few hundred kilobytes: read whole, so no file is left open)."""
     label = report.financial_year.label.replace("/", "-")
     try:
-        stream = report.pdf.open("rb")
+        with report.pdf.open("rb") as f:
+            body = f.read()
     except FileNotFoundError:
         log.error("The PDF of %s is missing from storage (%s)", report, report.pdf.name)
         raise Http404 from None
-    return FileResponse(
-        stream,
-        content_type="application/pdf",
-        filename=f"{report.kind}-report-{label}.pdf",
-    )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{report.kind}-report-{label}.pdf"'
+    return response
 
 
 # Annual reports (public) ---------------------------------------------------------------
