@@ -137,10 +137,20 @@ class GenerateDeadlinesForm(GovukFormHelperMixin, forms.Form):
         self.helper = self.build_helper(Field.select("start_year"))
 
 
+class GovukDateField(DateInputField):
+    """The GOV.UK date input, with our own message for a date that does not exist."""
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except (ValueError, forms.ValidationError):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
 class MarkMetForm(GovukFormHelperMixin, forms.Form):
     submit_label = "Record as met"
 
-    met_on = DateInputField(label="Date it was met", help_text="For example, 27 3 2017")
+    met_on = GovukDateField(label="Date it was met", help_text="For example, 27 3 2017")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

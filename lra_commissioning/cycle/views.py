@@ -27,6 +27,12 @@ from .models import AnnualReport, CalendarFeed, DeadlineRule, ReminderOffset
 
 log = logging.getLogger(__name__)
 
+
+def _data(request):
+    """The submitted data, or None for a GET (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
 # Calendar -------------------------------------------------------------------------
 
 
@@ -68,7 +74,7 @@ def deadline_detail(request, pk):
         request.user, "calendar.view_own", selectors.deadline_visible(request.user, pk)
     )
     can_mark_met = can(request.user, "deadline.mark_met") and not deadline.is_met
-    form = MarkMetForm(request.POST or None) if can_mark_met else None
+    form = MarkMetForm(_data(request)) if can_mark_met else None
     if request.method == "POST":
         require(request.user, "deadline.mark_met")
         if form is None:
@@ -183,7 +189,7 @@ def feed_public(request):
 @require_http_methods(["GET", "POST"])
 def rules(request):
     years = list(FinancialYear.objects.all())
-    form = GenerateDeadlinesForm(request.POST or None, years=years)
+    form = GenerateDeadlinesForm(_data(request), years=years)
     if request.method == "POST" and form.is_valid():
         result = services.deadlines_generate(
             start_year=form.cleaned_data["start_year"], by=request.user
@@ -217,7 +223,7 @@ def rule_edit(request, pk):
         "month": rule.month,
         "year_offset": rule.year_offset,
     }
-    form = DeadlineRuleForm(request.POST or None, rule=rule, initial=initial)
+    form = DeadlineRuleForm(_data(request), rule=rule, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -248,7 +254,7 @@ def offset_edit(request, pk=None):
         if offset
         else {"is_active": True, "escalate_to": ""}
     )
-    form = ReminderOffsetForm(request.POST or None, initial=initial)
+    form = ReminderOffsetForm(_data(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -279,7 +285,7 @@ def _finished_years():
 @require_http_methods(["GET", "POST"])
 def reports(request):
     can_produce = can(request.user, "annual_report.produce")
-    form = ReportRequestForm(request.POST or None, years=_finished_years()) if can_produce else None
+    form = ReportRequestForm(_data(request), years=_finished_years()) if can_produce else None
     if request.method == "POST":
         require(request.user, "annual_report.produce")
         if form.is_valid():
