@@ -148,9 +148,12 @@ def test_report_is_rendered_reviewed_approved_and_published_meeting_its_deadline
         due_on=datetime.date(2017, 7, 31),
         responsible_role="commissioner",
     )
-    with mock.patch.object(
-        report_module, "build_report_data", return_value=sample_report_data(kpi_count=4)
-    ), django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch.object(
+            report_module, "build_report_data", return_value=sample_report_data(kpi_count=4)
+        ),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         report = services.annual_report_request(
             start_year=2016, kind="annual", by=commissioner, today=datetime.date(2017, 4, 1)
         )

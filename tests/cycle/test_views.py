@@ -112,7 +112,7 @@ def test_private_feed_parses_and_lists_own_deadlines_until_revoked(
     response = client.get(url)
     assert response["Content-Type"].startswith("text/calendar")
     cal = icalendar.Calendar.from_ical(response.content)
-    events = [c for c in cal.walk("VEVENT")]
+    events = list(cal.walk("VEVENT"))
     assert [str(e["SUMMARY"]) for e in events] == ["Due: June 2016 KPI return"]
     assert events[0].decoded("DTSTART") == datetime.date(2016, 7, 14)
     # A new address retires the old one; revoking retires every address.

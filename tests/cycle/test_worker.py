@@ -26,6 +26,8 @@ def _reset_connections():
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
+    # The producer pool wraps the connection pool: forget it too.
+    app.amqp._producer_pool = None
 
 
 @pytest.fixture

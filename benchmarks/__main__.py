@@ -1,0 +1,55 @@
+"""Run every benchmark: `python -m benchmarks` (or `make bench`).
+
+Add an app's benchmarks by importing its module and listing its functions in
+BENCHMARKS (each takes no arguments and returns a list of printed lines).
+"""
+
+import os
+import sys
+import time
+
+from .database import bench_database
+
+BENCH_DB_NAME = "lra_bench"
+
+
+def _benchmarks():
+    from . import cycle
+
+    return [
+        cycle.annual_report_pdf,
+        cycle.daily_sweep,
+    ]
+
+
+def main() -> int:
+    with bench_database(os.environ.get("DATABASE_URL", ""), BENCH_DB_NAME):
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lra_commissioning.settings")
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        failures = 0
+        for bench in _benchmarks():
+            started = time.perf_counter()
+            try:
+                for line in bench():
+                    print(line, flush=True)
+            except Exception as exc:  # noqa: BLE001 - report and go on to the next figure
+                failures += 1
+                print(f"{bench.__module__}.{bench.__name__}: FAILED {exc!r}", flush=True)
+            print(
+                f"  ({bench.__module__}.{bench.__name__} ran in "
+                f"{time.perf_counter() - started:.1f} s)",
+                flush=True,
+            )
+        from django.db import connections
+
+        connections.close_all()
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
