@@ -259,7 +259,12 @@ def reminders_sweep(*, today: datetime.date) -> list[int]:
     processes at once (the unique constraint keeps one row per recipient and
     offset).
     """
-    offsets = list(ReminderOffset.objects.filter(is_active=True).order_by("days"))
+    offsets = list(ReminderOffset.objects.order_by("days"))
+    if not offsets:
+        # Never configured (a database emptied after its migrations): use the defaults.
+        rules_ensure_defaults()
+        offsets = list(ReminderOffset.objects.order_by("days"))
+    offsets = [o for o in offsets if o.is_active]
     if not offsets:
         return []
     lo, hi = offsets[0].days, offsets[-1].days

@@ -65,15 +65,15 @@ PAGES = {
     "cycle:notifications": Page(allowed=STAFF),
     "cycle:feed": Page(allowed=STAFF),
     # A secret address answers anyone who has it, signed in or not.
-    "cycle:feed_private": public(kwargs=_feed_token),
-    "cycle:feed_public": public(),
+    "cycle:feed_private": public(kwargs=_feed_token, html=False),
+    "cycle:feed_public": public(html=False),
     "cycle:rules": staff(A),
     "cycle:rule_edit": staff(A, kwargs=_rule),
     "cycle:offset_add": staff(A),
     "cycle:offset_edit": staff(A, kwargs=_offset),
     "cycle:reports": staff(C, SM, B),
     "cycle:report": staff(C, SM, B, kwargs=_report),
-    "cycle:report_pdf": staff(C, SM, B, kwargs=_report_with_pdf),
+    "cycle:report_pdf": staff(C, SM, B, kwargs=_report_with_pdf, html=False),
     # POST only: a GET is refused for those who may act (405) and for others (403).
     "cycle:report_action": Page(
         allowed=frozenset({C}), ok=405, kwargs=lambda: {**_report(), "action": "approve"}
@@ -81,6 +81,6 @@ PAGES = {
     "cycle:public_annual_reports": public(),
     "cycle:public_annual_report": public(kwargs=lambda: {"start_year": 2016}),
     "cycle:public_annual_report_pdf": public(
-        kwargs=lambda: {"start_year": 2016} if _report_with_pdf() else {}
+        kwargs=lambda: {"start_year": 2016} if _report_with_pdf() else {}, html=False
     ),
 }
