@@ -1,7 +1,8 @@
 """Run every benchmark: `python -m benchmarks` (or `make bench`).
 
-Add an app's benchmarks by importing its module and listing its functions in
-BENCHMARKS (each takes no arguments and returns a list of printed lines).
+Add an app's benchmarks by importing its module in `_benchmarks()`; each
+module has BENCHMARKS, callables that take no arguments and print their
+figures or return a list of lines to print.
 """
 
 import os
@@ -14,12 +15,9 @@ BENCH_DB_NAME = "lra_bench"
 
 
 def _benchmarks():
-    from . import cycle
+    from . import cycle, performance
 
-    return [
-        cycle.annual_report_pdf,
-        cycle.daily_sweep,
-    ]
+    return [*cycle.BENCHMARKS, *performance.BENCHMARKS]
 
 
 def main() -> int:
@@ -33,18 +31,15 @@ def main() -> int:
         call_command("migrate", verbosity=0, interactive=False)
         failures = 0
         for bench in _benchmarks():
+            name = f"{bench.__module__}.{bench.__name__}"
             started = time.perf_counter()
             try:
-                for line in bench():
+                for line in bench() or []:
                     print(line, flush=True)
             except Exception as exc:  # noqa: BLE001 - report and go on to the next figure
                 failures += 1
-                print(f"{bench.__module__}.{bench.__name__}: FAILED {exc!r}", flush=True)
-            print(
-                f"  ({bench.__module__}.{bench.__name__} ran in "
-                f"{time.perf_counter() - started:.1f} s)",
-                flush=True,
-            )
+                print(f"{name}: FAILED {exc!r}", flush=True)
+            print(f"  ({name} ran in {time.perf_counter() - started:.1f} s)", flush=True)
         from django.db import connections
 
         connections.close_all()

@@ -90,3 +90,6 @@ def daily_sweep():
             f"{len(queries)} queries"
         )
     return lines
+
+
+BENCHMARKS = [annual_report_pdf, daily_sweep]
