@@ -15,9 +15,9 @@ BENCH_DB_NAME = "lra_bench"
 
 
 def _benchmarks():
-    from . import cycle, performance
+    from . import cycle, http, performance
 
-    return [*cycle.BENCHMARKS, *performance.BENCHMARKS]
+    return [*cycle.BENCHMARKS, *performance.BENCHMARKS, *http.BENCHMARKS]
 
 
 def main() -> int:
