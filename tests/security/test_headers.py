@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 
 from lra_commissioning.models import User
-from tests.access.test_url_matrix import demo_world  # noqa: F401  (module fixture)
 from tests.lra_commissioning.test_settings import PRODUCTION, _settings_value
 
 from .pages import every_response
@@ -23,7 +22,7 @@ def _csp_directives(header):
     return directives
 
 
-def test_every_page_sends_the_security_headers(demo_world, client, db):  # noqa: F811
+def test_every_page_sends_the_security_headers(demo_world, client, db):
     failures = []
     pages = 0
     for who, name, url, response in every_response(client):
@@ -69,7 +68,7 @@ def test_nonces_differ_between_responses(client, db):
     assert first != second
 
 
-def test_the_admin_site_sends_the_same_headers(demo_world, client, db):  # noqa: F811
+def test_the_admin_site_sends_the_same_headers(demo_world, client, db):
     from tests.factories import force_login_verified
 
     force_login_verified(client, User.objects.get(email="admin@example.org"))

@@ -24,7 +24,6 @@ from django.db import models, transaction
 from django.urls import get_resolver
 
 from lra_commissioning.models import User
-from tests.access.test_url_matrix import demo_world  # noqa: F401  (module fixture)
 
 from .pages import every_response
 
@@ -127,7 +126,7 @@ def _post_and_snapshot(client, url, data):
     return snapshot
 
 
-def test_extra_hidden_fields_posted_with_any_form_change_nothing(demo_world, client, db):  # noqa: F811
+def test_extra_hidden_fields_posted_with_any_form_change_nothing(demo_world, client, db):
     other = User.objects.get(email="board@example.org").pk
     extra = {
         "status": "approved",
