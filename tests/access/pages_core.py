@@ -31,4 +31,5 @@ PAGES = {
         kwargs=lambda: {"pk": User.objects.get(email="manager@example.org").pk},
     ),
     "administration:financial_years": Page(allowed=frozenset({A})),
+    "administration:data_export": Page(allowed=frozenset({A})),
 }
