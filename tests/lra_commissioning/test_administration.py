@@ -78,3 +78,10 @@ def test_financial_years_are_added_once(client, administrator):
     assert "The financial year 2030/31 exists already" in response.content.decode()
     response = client.post(reverse("administration:financial_years"), {"start_year": "twenty"})
     assert "Enter the year as four digits" in response.content.decode()
+
+
+def test_the_administrators_home_page_asks_for_next_years_financial_year(client, administrator):
+    client.force_login(administrator)
+    body = client.get(reverse("home")).content.decode()
+    assert "Add the financial year" in body
+    assert "People and roles" in body

@@ -70,3 +70,18 @@ def test_healthz_answers_503_when_redis_is_down(client, settings):
     assert response.json()["status"] == "down"
     assert response.json()["checks"]["redis"].startswith("down")
     assert response.json()["checks"]["database"] == "ok"
+
+
+def test_a_role_without_permission_gets_the_styled_403(client, commissioner):
+    client.force_login(commissioner)
+    response = client.get(reverse("administration:people"))
+    assert response.status_code == 403
+    assert "You do not have permission to see this page" in response.content.decode()
+
+
+def test_a_server_error_gets_the_styled_500_without_touching_the_database(rf):
+    from lra_commissioning.views import error_500
+
+    response = error_500(rf.get("/"))
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
