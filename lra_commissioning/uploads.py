@@ -253,6 +253,6 @@ def attachment_response(file_field, display_name: str, kind: str | None = None) 
     )
     if kind in KIND_CONTENT_TYPES:
         response["Content-Type"] = KIND_CONTENT_TYPES[kind]
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -328,6 +328,8 @@ def test_downloads_are_attachments_with_a_sandboxing_csp():
     assert disposition.startswith("attachment;")
     assert "\u202e" not in disposition and "\r" not in disposition and "\n" not in disposition
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert (
+        response["Content-Security-Policy"] == "default-src 'none'; sandbox; frame-ancestors 'none'"
+    )
     assert response["X-Content-Type-Options"] == "nosniff"
     response.close()
