@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "funding",
     "changes",
     "slas",
+    "lra_commissioning.cycle",
 ]
 
 MIDDLEWARE = [
@@ -159,7 +160,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="lra")
 # The beat schedule lives in code, here, one entry per periodic job
 # (times are Europe/London). Each task is safe to run twice.
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # The commissioning cycle: reminders and escalations, retention, stuck reports.
+    "cycle-daily-sweep": {"task": "cycle.daily_sweep", "schedule": crontab(hour=7, minute=0)},
+    "cycle-retention": {
+        "task": "cycle.retention",
+        "schedule": crontab(hour=3, minute=30, day_of_week="sunday"),
+    },
+    "cycle-requeue-stuck-reports": {
+        "task": "cycle.requeue_stuck_reports",
+        "schedule": crontab(minute="*/30"),
+    },
+}
 
 # E-mail --------------------------------------------------------------------
 

@@ -40,6 +40,8 @@ class Page:
     # Roles that get a status of their own (e.g. 404 for a support lead whose
     # service it is not). Applied after `allowed`.
     special: dict = field(default_factory=dict)
+    # False for a download (PDF, iCalendar): the browser saves it, axe has no page to check.
+    html: bool = True
 
     def expected_status(self, who) -> int:
         if who in self.special:
@@ -57,7 +59,7 @@ def staff(*roles, **kw):
     return Page(allowed=frozenset(roles), **kw)
 
 
-APPS = ["core", "specifications", "performance", "funding", "changes", "slas"]
+APPS = ["core", "specifications", "performance", "funding", "changes", "slas", "cycle"]
 
 DEMO_PERSON = {
     Role.COMMISSIONER: "commissioner@example.org",
