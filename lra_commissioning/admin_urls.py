@@ -9,4 +9,5 @@ urlpatterns = [
     path("people/new/", admin_views.person_create, name="person_create"),
     path("people/<int:pk>/", admin_views.person_edit, name="person_edit"),
     path("financial-years/", admin_views.financial_years, name="financial_years"),
+    path("export/", admin_views.data_export, name="data_export"),
 ]

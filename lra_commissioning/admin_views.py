@@ -87,3 +87,24 @@ def financial_years(request):
         "administration/financial_years.html",
         {"years": FinancialYear.objects.order_by("-start_year"), "form": form},
     )
+
+
+@permission_required("users.manage")
+def data_export(request):
+    """Download every record of the service as a zip of CSV and JSON (see data_export.py)."""
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    from .data_export import build_export, exported_models
+
+    if request.method == "POST":
+        response = HttpResponse(build_export(), content_type="application/zip")
+        stamp = timezone.localtime().strftime("%Y-%m-%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="lra-export-{stamp}.zip"'
+        return response
+    tables = [
+        f"{m._meta.app_config.verbose_name}: {m._meta.verbose_name_plural}"
+        for m in exported_models()
+        if not m.__name__.startswith("Historical")
+    ]
+    return render(request, "administration/export.html", {"tables": tables})

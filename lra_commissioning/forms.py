@@ -69,3 +69,37 @@ class NewPasswordForm(GovukFormHelperMixin, auth_forms.SetPasswordForm):
             Field.text("new_password1", field_width=20),
             Field.text("new_password2", field_width=20),
         )
+
+
+class OneTimeCodeForm(GovukFormHelperMixin, forms.Form):
+    """The second step of signing in: a code from the app, or a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        error_messages={"required": "Enter the code from your authenticator app"},
+    )
+
+    def __init__(self, *args, setup=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if setup:
+            self.submit_label = "Turn on two-factor sign-in"
+            self.fields["code"].label = "Code from the app"
+            self.fields["code"].help_text = "The 6-digit code the app shows now"
+        else:
+            self.submit_label = "Sign in"
+            self.fields[
+                "code"
+            ].help_text = (
+                "The 6-digit code your authenticator app shows now, or one of your recovery codes"
+            )
+        self.fields["code"].widget.attrs.update(
+            {"autocomplete": "one-time-code", "spellcheck": "false", "autocapitalize": "none"}
+        )
+        self.helper = self.build_helper(Field.text("code", field_width=10))
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split())
+        if not code:
+            raise forms.ValidationError("Enter the code from your authenticator app")
+        return code

@@ -11,3 +11,34 @@ class StaffPagesNoStoreMiddleware:
         if user is not None and user.is_authenticated:
             response["Cache-Control"] = "no-store"
         return response
+
+
+class SecondFactorRequiredMiddleware:
+    """With OTP_REQUIRED on, a session that has not passed the code step is not signed in.
+
+    Sessions normally only start after the code (see two_factor.py); this
+    catches any other way in (an old session from before the setting was on,
+    a session started by another tool). Such a person is treated as a visitor.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        if settings.OTP_REQUIRED:
+            from django.contrib.auth.models import AnonymousUser
+            from django.utils.functional import SimpleLazyObject
+
+            user = request.user
+
+            def effective_user():
+                if user.is_authenticated and not user.is_verified():
+                    visitor = AnonymousUser()
+                    visitor.is_verified = lambda: False
+                    return visitor
+                return user
+
+            request.user = SimpleLazyObject(effective_user)
+        return self.get_response(request)

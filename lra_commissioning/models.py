@@ -152,3 +152,24 @@ class FinancialYear(models.Model):
 
     def contains(self, day: datetime.date) -> bool:
         return self.start_date <= day <= self.end_date
+
+
+class IdempotencyKey(models.Model):
+    """A POST that has been carried out, by its client-chosen key (see idempotency.py).
+
+    Stored in the same transaction as the write it guards, so either both are
+    saved or neither: a client that retries after a lost response gets the
+    first response again instead of a second write.
+    """
+
+    scope = models.CharField(max_length=200, unique=True)  # "<user id or anon>:<key>"
+    path = models.CharField(max_length=300)
+    status_code = models.PositiveSmallIntegerField()
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.scope

@@ -54,6 +54,18 @@ _RISKY_INNER_EXTENSIONS = {
     ".zip",
 }
 _PDF_ACTIVE = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|EmbeddedFiles|RichMedia|XFA)\b")
+_PDF_ACTIVE_NAMES = {
+    "/JavaScript",
+    "/JS",
+    "/Launch",
+    "/EmbeddedFile",
+    "/EmbeddedFiles",
+    "/RichMedia",
+    "/XFA",
+}
+# A PDF name may spell any byte as #xx ("/J#61vaScript" is "/JavaScript").
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+MAX_PDF_OBJECTS = 200_000
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 MAX_ZIP_MEMBERS = 2000
@@ -101,12 +113,58 @@ def _detect_kind(head: bytes, data_for_zip) -> str | None:
     return "csv"  # confirmed by _check_csv
 
 
+_PDF_ACTIVE_MESSAGE = (
+    "The PDF contains JavaScript, actions or embedded files. Save it again as a "
+    "plain PDF (for example with Print to PDF) and upload that"
+)
+
+
+def _pdf_has_active_objects(data: bytes) -> bool:
+    """Walk every object, including those inside compressed object streams."""
+    import logging
+    from io import BytesIO
+
+    from pypdf import PdfReader
+    from pypdf.generic import DictionaryObject, NameObject
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    reader = PdfReader(BytesIO(data), strict=False)
+    seen = 0
+    for generation, numbers in reader.xref.items():
+        for number in list(numbers):
+            seen += 1
+            if seen > MAX_PDF_OBJECTS:
+                return True
+            obj = reader.get_object(number) if generation == 0 else None
+            if obj is None:
+                continue
+            if isinstance(obj, DictionaryObject):
+                if _PDF_ACTIVE_NAMES & set(obj.keys()):
+                    return True
+                if obj.get("/S") in ("/JavaScript", "/Launch") or obj.get("/Type") in (
+                    NameObject("/EmbeddedFile"),
+                    NameObject("/Filespec"),
+                ):
+                    return True
+    for number in getattr(reader, "xref_objStm", {}):
+        obj = reader.get_object(number)
+        if isinstance(obj, DictionaryObject) and (
+            _PDF_ACTIVE_NAMES & set(obj.keys()) or obj.get("/S") in ("/JavaScript", "/Launch")
+        ):
+            return True
+    return False
+
+
 def _check_pdf(data: bytes):
-    if _PDF_ACTIVE.search(data):
-        raise ValidationError(
-            "The PDF contains JavaScript, actions or embedded files. Save it again as a "
-            "plain PDF (for example with Print to PDF) and upload that"
-        )
+    unescaped = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+    if _PDF_ACTIVE.search(unescaped):
+        raise ValidationError(_PDF_ACTIVE_MESSAGE)
+    try:
+        active = _pdf_has_active_objects(data)
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds on a broken file
+        raise ValidationError("The PDF is damaged and cannot be opened") from None
+    if active:
+        raise ValidationError(_PDF_ACTIVE_MESSAGE)
 
 
 def _check_zip(uploaded):
@@ -118,7 +176,19 @@ def _check_zip(uploaded):
                 raise ValidationError("The file has too many parts to be a normal document")
             total = sum(i.file_size for i in infos)
             compressed = sum(i.compress_size for i in infos) or 1
-            if total > MAX_UNCOMPRESSED_BYTES or total / compressed > MAX_COMPRESSION_RATIO:
+            # One member can hide a bomb among large stored ones: check each too.
+            member_bomb = any(
+                i.file_size > 1024 * 1024 and i.file_size / (i.compress_size or 1) > 100
+                for i in infos
+            )
+            # Members that overlap (the non-recursive bomb) claim more bytes than the file has.
+            overlapping = compressed > uploaded.size
+            if (
+                total > MAX_UNCOMPRESSED_BYTES
+                or total / compressed > MAX_COMPRESSION_RATIO
+                or member_bomb
+                or overlapping
+            ):
                 raise ValidationError(
                     "The file expands to far more than its size, so it cannot be opened safely"
                 )
@@ -159,10 +229,10 @@ def validate_upload(uploaded, *, allowed, max_bytes=None) -> str:
     data = uploaded.read()
     uploaded.seek(0)
     kind = _detect_kind(data[:8], uploaded)
-    if kind == "csv":
-        _check_csv(data)
     if kind is None or kind not in allowed:
         raise ValidationError(f"The selected file must be a {allowed_labels} file")
+    if kind == "csv":
+        _check_csv(data)
     if ext != KIND_EXTENSIONS[kind]:
         raise ValidationError(
             f"The file's name does not match its content: it is a {KIND_LABELS[kind]} file, "
@@ -183,6 +253,6 @@ def attachment_response(file_field, display_name: str, kind: str | None = None) 
     )
     if kind in KIND_CONTENT_TYPES:
         response["Content-Type"] = KIND_CONTENT_TYPES[kind]
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox; frame-ancestors 'none'"
     response["X-Content-Type-Options"] = "nosniff"
     return response

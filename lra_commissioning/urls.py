@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import two_factor, views
 
 urlpatterns = [
     path("", views.public_home, name="public_home"),
@@ -13,6 +13,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Signing in and out.
     path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-in/code/", two_factor.verify, name="two_factor_verify"),
+    path("sign-in/set-up/", two_factor.setup, name="two_factor_setup"),
+    path("account/two-factor/", two_factor.manage, name="two_factor_manage"),
+    path(
+        "account/two-factor/recovery-codes/",
+        two_factor.recovery_codes,
+        name="two_factor_recovery_codes",
+    ),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path(

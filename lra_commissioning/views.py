@@ -11,7 +11,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import attention
+from . import attention, two_factor
 from .access import require
 from .forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
 from .selectors import public_home_context
@@ -74,6 +74,15 @@ class SignInView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        """A correct password signs in only where no second factor is needed."""
+        user = form.get_user()
+        if two_factor.needs_second_factor(user):
+            return two_factor.start_pending_sign_in(
+                self.request, user, next_url=self.get_redirect_url()
+            )
+        return super().form_valid(form)
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = PasswordResetRequestForm
@@ -85,6 +94,9 @@ class PasswordResetView(auth_views.PasswordResetView):
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = NewPasswordForm
     template_name = "registration/password_reset_confirm.html"
+    # Never sign in from the reset link: the person signs in afterwards,
+    # with the second factor where one is needed.
+    post_reset_login = False
 
 
 def error_404(request, exception):

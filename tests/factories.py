@@ -38,3 +38,17 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def make_user(*roles, head_of_service=False, **kwargs):
     return UserFactory(roles=list(roles), is_head_of_service=head_of_service, **kwargs)
+
+
+def force_login_verified(client, user):
+    """Sign `user` in on the test client as if they had passed two-factor sign-in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, name="Authenticator app", defaults={"confirmed": True}
+    )
+    client.force_login(user)
+    session = client.session
+    session["otp_device_id"] = device.persistent_id
+    session.save()
+    return device

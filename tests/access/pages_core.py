@@ -16,6 +16,14 @@ PAGES = {
     # Sign-out takes POST only: a GET is refused for everyone.
     "logout": Page(allowed=EVERYONE, ok=405),
     "home": Page(allowed=STAFF),
+    # Two-factor sign-in. With no sign-in in progress the code step sends a
+    # visitor to sign in and a signed-in person with no app to set one up.
+    "two_factor_verify": Page(allowed=EVERYONE, ok=302),
+    "two_factor_setup": Page(allowed=STAFF),
+    "two_factor_manage": Page(allowed=STAFF),
+    # The codes are shown once, straight after they are made; otherwise back
+    # to the two-factor page.
+    "two_factor_recovery_codes": Page(allowed=STAFF, ok=302, denied=302),
     "administration:people": Page(allowed=frozenset({A})),
     "administration:person_create": Page(allowed=frozenset({A})),
     "administration:person_edit": Page(
@@ -23,4 +31,5 @@ PAGES = {
         kwargs=lambda: {"pk": User.objects.get(email="manager@example.org").pk},
     ),
     "administration:financial_years": Page(allowed=frozenset({A})),
+    "administration:data_export": Page(allowed=frozenset({A})),
 }

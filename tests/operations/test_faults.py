@@ -1,0 +1,185 @@
+"""Faults: PostgreSQL restarting under a stream of retried writes; Redis down.
+
+The restart test stops and starts the local PostgreSQL cluster, so it is
+marked slow (run by `.ci/run`, where PostgreSQL is local).
+"""
+
+import subprocess
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.db import connection
+from django.test import override_settings
+from django.urls import reverse
+
+from lra_commissioning.idempotency import idempotent
+from lra_commissioning.models import IdempotencyKey
+from tests.factories import make_user
+
+WRITES = 40
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _post(url, data, key):
+    request = urllib.request.Request(
+        url, data=urllib.parse.urlencode(data).encode(), headers={"Idempotency-Key": key}
+    )
+    try:
+        with _opener.open(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+def _pg_cluster():
+    out = subprocess.run(["pg_lsclusters", "-h"], capture_output=True, text=True, check=True)
+    version, name = out.stdout.split()[:2]
+    return version, name
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+@override_settings(ROOT_URLCONF="tests.operations.fault_urls")
+def test_every_write_is_stored_exactly_once_across_a_postgresql_restart(live_server):
+    writer = make_user(email="writer@example.org")
+    url = f"{live_server.url}/fault-test/write/"
+    version, name = _pg_cluster()
+    restarted = threading.Event()
+
+    def restart():
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart", "-m", "fast"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        restarted.set()
+
+    failures_seen, restart_thread = 0, None
+    for n in range(WRITES):
+        if n == 10:
+            restart_thread = threading.Thread(target=restart)
+            restart_thread.start()
+            time.sleep(0.3)  # the restart is under way while the next writes go in
+        key = uuid.uuid4().hex
+        deadline = time.monotonic() + 90
+        attempts = 0
+        while True:
+            attempts += 1
+            status = _post(url, {"n": n, "user": writer.pk}, key)
+            if status == 302:
+                break
+            failures_seen += 1
+            assert time.monotonic() < deadline, f"write {n} never succeeded (last {status})"
+            time.sleep(0.2)
+        # Half the writes are also retried after they succeeded (a lost response).
+        if n % 2:
+            assert _post(url, {"n": n, "user": writer.pk}, key) == 302
+    restart_thread.join()
+    assert restarted.is_set()
+    connection.close()  # the test's own connection died with the restart
+
+    stored = list(LogEntry.objects.filter(change_message="fault test").values_list("object_repr"))
+    counts = {f"write {n}": stored.count((f"write {n}",)) for n in range(WRITES)}
+    assert counts == {f"write {n}": 1 for n in range(WRITES)}
+    assert IdempotencyKey.objects.count() == WRITES
+    # The restart did interrupt the stream (otherwise this test proves nothing).
+    assert failures_seen > 0
+
+
+@pytest.mark.django_db
+def test_a_retry_with_the_same_key_replays_the_first_outcome(rf, commissioner):
+    calls = []
+
+    @idempotent
+    def view(request):
+        calls.append(1)
+        from django.http import HttpResponseRedirect
+
+        return HttpResponseRedirect("/done/")
+
+    def request():
+        r = rf.post("/x/", {"idempotency_key": "key-12345678"})
+        r.user = commissioner
+        return r
+
+    first, second = view(request()), view(request())
+    assert len(calls) == 1
+    assert second.status_code == 302 and second["Location"] == "/done/"
+    assert second["Idempotent-Replayed"] == "true"
+    assert first.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_failed_write_does_not_store_its_key(rf, commissioner):
+    @idempotent
+    def view(request):
+        LogEntry.objects.create(user=commissioner, action_flag=1, object_repr="half")
+        raise RuntimeError("database went away")
+
+    r = rf.post("/x/", {"idempotency_key": "key-abcdefgh"})
+    r.user = commissioner
+    with pytest.raises(RuntimeError):
+        view(r)
+    assert not IdempotencyKey.objects.exists()
+    assert not LogEntry.objects.filter(object_repr="half").exists()
+
+
+@pytest.mark.django_db
+def test_the_same_key_from_another_person_is_a_different_write(rf, commissioner, board_member):
+    calls = []
+
+    @idempotent
+    def view(request):
+        calls.append(request.user)
+        from django.http import HttpResponseRedirect
+
+        return HttpResponseRedirect("/done/")
+
+    for user in (commissioner, board_member):
+        r = rf.post("/x/", {"idempotency_key": "shared-key-1"})
+        r.user = user
+        view(r)
+    assert calls == [commissioner, board_member]
+
+
+@pytest.mark.django_db
+def test_while_redis_is_down_writes_still_work(client, administrator, settings):
+    # Nothing listens on this port: every cache call fails as with Redis stopped.
+    down = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6390/0",
+        }
+    }
+    with override_settings(CACHES=down, REDIS_URL="redis://127.0.0.1:6390/0"):
+        health = client.get(reverse("healthz"))
+        assert health.status_code == 503
+        assert health.json()["checks"]["database"] == "ok"
+        assert health.json()["checks"]["redis"].startswith("down")
+        # Signing in (sessions and throttling live in the database) and a write.
+        response = client.post(
+            reverse("login"),
+            {"username": "a@example.org", "password": "correct-horse-battery-staple"},
+        )
+        assert response.status_code == 302
+        response = client.post(reverse("administration:financial_years"), {"start_year": "2031"})
+        assert response.status_code == 302
+        from lra_commissioning.models import FinancialYear
+
+        assert FinancialYear.objects.filter(start_year=2031).exists()
