@@ -364,6 +364,9 @@ class CommentForm(Form):
 
     def __init__(self, *args, sections, **kwargs):
         super().__init__(*args, **kwargs)
+        # GOV.UK's character count lets people type past the limit and then says so;
+        # a maxlength attribute would cut their text off silently.
+        self.fields["body"].widget.attrs.pop("maxlength", None)
         self.fields["section"].choices = [(self.WHOLE, "The whole specification")] + [
             (s.pk, s.heading) for s in sections
         ]
