@@ -91,3 +91,40 @@ def test_the_annual_journey_from_draft_to_public(page_for, assert_accessible, pe
     public.goto(reverse("specifications:public_current"))
     assert "2016/17, version 1.0" in public.inner_text("main")
     assert "LRA-SB/2016/8" in public.inner_text("main")
+
+
+def test_staff_pages_pass_axe_including_the_kpi_form_in_error(
+    page_for, assert_accessible, people, service_manager
+):
+    c = people[0]
+    current = published_version(*people, kpis=2)
+    comment = services.comment_submit(version=current, body="Hello", address="y", name="Ann")
+    FinancialYear.objects.get_or_create(start_year=2017)
+    draft = draft_version(c, start_year=2017, kpis=2)
+    plan = services.business_plan_start(
+        financial_year=current.specification.financial_year, by=service_manager
+    )
+    page = page_for(c)
+    for url in (
+        reverse("specifications:staff_index"),
+        reverse("specifications:version_detail", args=[draft.pk]),
+        reverse("specifications:staff_compare"),
+        reverse("specifications:comment_list"),
+        reverse("specifications:comment_detail", args=[comment.pk]),
+        reverse("specifications:plan_detail", args=[2016]),
+        reverse("specifications:version_edit", args=[draft.pk]),
+    ):
+        page.goto(url)
+        assert_accessible(page)
+    page.goto(reverse("specifications:kpi_create", args=[draft.pk]))
+    page.fill("#id_code", "NEW1")
+    page.fill("#id_title", "New KPI")
+    page.check("input[name=service_area][value=libraries]")
+    page.check("input[name=unit][value=percentage]")
+    page.fill("#id_annual_target", "95")
+    page.fill("#id_floor", "99")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".govuk-error-summary")
+    assert "the floor must be at or below the target" in page.inner_text(".govuk-error-summary")
+    assert_accessible(page)
+    assert plan.pk
