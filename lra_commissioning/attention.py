@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from importlib import import_module
 
 PROVIDERS = [
+    "lra_commissioning.admin_attention",
     "specifications.attention",
     "performance.attention",
     "funding.attention",

@@ -28,7 +28,7 @@ STAFF_NAVIGATION = [
     NavEntry("Board", "changes:board", "board.view_agenda"),
     NavEntry("SLAs", "slas:index", "sla.view"),
     NavEntry("Calendar", "cycle:calendar", "calendar.view_own"),
-    NavEntry("Administration", "admin:index", "users.manage"),
+    NavEntry("Administration", "administration:people", "users.manage"),
 ]
 
 PUBLIC_NAVIGATION = [

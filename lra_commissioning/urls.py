@@ -34,6 +34,7 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    path("administration/", include("lra_commissioning.admin_urls")),
     path("admin/", admin.site.urls),
     path("", include("specifications.urls")),
     path("", include("performance.urls")),

@@ -55,3 +55,36 @@ def public(**kw):
 
 def staff(*roles, **kw):
     return Page(allowed=frozenset(roles), **kw)
+
+
+APPS = ["core", "specifications", "performance", "funding", "changes", "slas"]
+
+DEMO_PERSON = {
+    Role.COMMISSIONER: "commissioner@example.org",
+    Role.SERVICE_MANAGER: "manager@example.org",
+    Role.BOARD_MEMBER: "board@example.org",
+    Role.SUPPORT_LEAD: "support@example.org",
+    Role.ADMINISTRATOR: "admin@example.org",
+}
+WHO = [ANONYMOUS, *Role]
+
+
+def all_pages() -> dict[str, Page]:
+    from importlib import import_module
+
+    pages = {}
+    for app in APPS:
+        pages.update(import_module(f"tests.access.pages_{app}").PAGES)
+    return pages
+
+
+def load_demo_world():
+    """The demo council, through the same loaders as `manage.py load_demo`."""
+    from importlib import import_module
+
+    from lra_commissioning import demo
+
+    ctx = demo.load("demo-password-for-tests")
+    for path in demo.APP_LOADERS:
+        import_module(path).load(ctx)
+    return ctx

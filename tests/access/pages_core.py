@@ -1,4 +1,6 @@
-from .expectations import EVERYONE, STAFF, Page, public
+from lra_commissioning.models import User
+
+from .expectations import EVERYONE, STAFF, A, Page, public
 
 PAGES = {
     "public_home": public(),
@@ -14,4 +16,11 @@ PAGES = {
     # Sign-out takes POST only: a GET is refused for everyone.
     "logout": Page(allowed=EVERYONE, ok=405),
     "home": Page(allowed=STAFF),
+    "administration:people": Page(allowed=frozenset({A})),
+    "administration:person_create": Page(allowed=frozenset({A})),
+    "administration:person_edit": Page(
+        allowed=frozenset({A}),
+        kwargs=lambda: {"pk": User.objects.get(email="manager@example.org").pk},
+    ),
+    "administration:financial_years": Page(allowed=frozenset({A})),
 }

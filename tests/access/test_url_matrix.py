@@ -1,31 +1,15 @@
 """Every URL pattern × every role (and anonymous): the status each must get."""
 
-from importlib import import_module
-
 import pytest
-from django.core.management import call_command  # noqa: F401
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from lra_commissioning import demo
 from lra_commissioning.models import User
 from lra_commissioning.roles import Role
 
-from .expectations import ANONYMOUS
+from .expectations import ANONYMOUS, DEMO_PERSON, WHO, all_pages, load_demo_world
 
-APPS = ["core", "specifications", "performance", "funding", "changes", "slas"]
-PAGES = {}
-for app in APPS:
-    PAGES.update(import_module(f"tests.access.pages_{app}").PAGES)
-
-DEMO_PERSON = {
-    Role.COMMISSIONER: "commissioner@example.org",
-    Role.SERVICE_MANAGER: "manager@example.org",
-    Role.BOARD_MEMBER: "board@example.org",
-    Role.SUPPORT_LEAD: "support@example.org",
-    Role.ADMINISTRATOR: "admin@example.org",
-}
-WHO = [ANONYMOUS, *Role]
+PAGES = all_pages()
 
 
 def _named_patterns(resolver=None, namespace=""):
@@ -57,10 +41,7 @@ def demo_world(django_db_setup, django_db_blocker):
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
-            ctx = demo.load("matrix-password-123")
-            for path in demo.APP_LOADERS:
-                import_module(path).load(ctx)
-            yield ctx
+            yield load_demo_world()
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)

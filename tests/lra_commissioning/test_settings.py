@@ -1,0 +1,95 @@
+"""Configuration from the environment, checked in a fresh process each time."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-production-secret-key-that-is-long-and-random-0123456789-abcdefghij",
+    "ALLOWED_HOSTS": "lra.example.gov.uk",
+    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "EMAIL_URL": "smtp+tls://user:secret@smtp.example.gov.uk:587",
+}
+
+
+# Every variable the settings read (see .env.example): the child starts from none.
+CONFIGURATION = {
+    line.split("=", 1)[0]
+    for line in (ROOT / ".env.example").read_text().splitlines()
+    if line and not line.startswith("#")
+}
+
+
+def _manage(*args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in CONFIGURATION and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def _settings_value(expr, **env):
+    result = _manage("shell", "-c", f"from django.conf import settings; print({expr})", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_with_nothing_set_the_site_runs_for_a_first_look():
+    assert _settings_value("settings.DATABASES['default']['ENGINE']") == (
+        "django.db.backends.sqlite3"
+    )
+    assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER") == "True"
+    assert _settings_value("settings.EMAIL_BACKEND") == (
+        "django.core.mail.backends.console.EmailBackend"
+    )
+    assert _settings_value("settings.DEBUG") == "True"
+
+
+def test_service_urls_select_postgres_redis_and_smtp():
+    env = {k: v for k, v in PRODUCTION.items() if k not in ("DEBUG",)}
+    assert _settings_value("settings.DATABASES['default']['ENGINE']", **env) == (
+        "django.db.backends.postgresql"
+    )
+    assert _settings_value("settings.CELERY_BROKER_URL", **env) == "redis://127.0.0.1:6379/0"
+    assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER", **env) == "False"
+    assert "RedisCache" in _settings_value("settings.CACHES['default']['BACKEND']", **env)
+    assert _settings_value("settings.EMAIL_BACKEND", **env) == (
+        "django.core.mail.backends.smtp.EmailBackend"
+    )
+    assert _settings_value("settings.EMAIL_HOST", **env) == "smtp.example.gov.uk"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_start_up_refuses_a_missing_secret_and_says_how_to_fix_it(missing):
+    env = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = _manage("check", **env)
+    assert result.returncode != 0
+    assert f"{missing} is not set and DEBUG is off" in result.stderr
+    assert "Set " + missing in result.stderr
+
+
+def test_check_deploy_passes_with_production_values():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_load_demo_refuses_to_run_with_debug_off():
+    result = _manage("load_demo", **PRODUCTION)
+    assert result.returncode != 0
+    assert "refuses to run with DEBUG off" in result.stderr

@@ -1,0 +1,112 @@
+"""Signing in by e-mail, throttling, password rules, resets and idle sessions."""
+
+import re
+
+import pytest
+from django.contrib.auth.password_validation import validate_password
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from tests.factories import TEST_PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _sign_in(client, email, password, address="10.0.0.1"):
+    return client.post(
+        reverse("login"), {"username": email, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def test_people_sign_in_with_their_email_address(client, commissioner):
+    response = _sign_in(client, "C@Example.org".lower(), TEST_PASSWORD)
+    assert response.status_code == 302
+    assert response.url == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_wrong_password_shows_a_specific_error_and_keeps_the_email(client, commissioner):
+    response = _sign_in(client, "c@example.org", "not-the-password")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Enter a correct e-mail address and password" in body
+    assert "There is a problem" in body
+    assert 'value="c@example.org"' in body
+
+
+def test_empty_form_names_each_missing_field(client):
+    body = client.post(reverse("login"), {}).content.decode()
+    assert "Enter your e-mail address" in body
+    assert "Enter your password" in body
+
+
+def test_ten_failures_lock_the_username_at_that_address_only(client, commissioner):
+    for _ in range(10):
+        _sign_in(client, "c@example.org", "wrong-password-xx")
+    locked = _sign_in(client, "c@example.org", TEST_PASSWORD)
+    assert locked.status_code == 429
+    assert "Your account is locked for now" in locked.content.decode()
+    # The same person from another address is not locked out.
+    elsewhere = _sign_in(client, "c@example.org", TEST_PASSWORD, address="10.0.0.2")
+    assert elsewhere.status_code == 302
+
+
+def test_nine_failures_do_not_lock(client, commissioner):
+    for _ in range(9):
+        _sign_in(client, "c@example.org", "wrong-password-xx")
+    assert _sign_in(client, "c@example.org", TEST_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("password", "message"),
+    [
+        ("short-pw-1", "at least 12 characters"),
+        ("password1234", "too common"),
+        ("123456789012", "entirely numeric"),
+    ],
+)
+def test_weak_passwords_are_refused(password, message):
+    with pytest.raises(ValidationError, match=message):
+        validate_password(password)
+
+
+def test_a_strong_password_is_accepted():
+    validate_password("heron-quartz-lantern-47")
+
+
+def test_password_reset_by_email_sets_a_new_password(client, commissioner):
+    response = client.post(reverse("password_reset"), {"email": "c@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    link = re.search(r"https?://[^/]+(/password-reset/\S+/)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.content.decode()
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else link,
+        {"new_password1": "heron-quartz-lantern-47", "new_password2": "heron-quartz-lantern-47"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    assert _sign_in(client, "c@example.org", "heron-quartz-lantern-47").status_code == 302
+
+
+def test_password_reset_does_not_reveal_whether_an_account_exists(client):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 0
+
+
+def test_sessions_end_after_thirty_idle_minutes(client, commissioner, settings):
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST  # each request moves the expiry on
+    client.force_login(commissioner)
+    client.get(reverse("home"))
+    assert 0 < client.session.get_expiry_age() <= 30 * 60
+
+
+def test_sign_out_takes_a_post(client, commissioner):
+    client.force_login(commissioner)
+    assert client.get(reverse("logout")).status_code == 405
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("home")).status_code == 302
