@@ -94,8 +94,16 @@ def _locked_version(version) -> SpecificationVersion:
 
 
 def _require_editable(version):
-    """Refuse any content change to a version that is not a draft."""
-    status = SpecificationVersion.objects.values_list("status", flat=True).get(pk=version.pk)
+    """Refuse any content change to a version that is not a draft.
+
+    Locks the version row, so an edit and a submission cannot cross: the edit
+    either lands before the version freezes or is refused.
+    """
+    status = (
+        SpecificationVersion.objects.select_for_update()
+        .values_list("status", flat=True)
+        .get(pk=version.pk)
+    )
     if status not in EDITABLE_STATUSES:
         label = VersionStatus(status).label.lower()
         raise TransitionNotAllowed(
@@ -415,7 +423,7 @@ def specification_start_next_year(*, today: datetime.date, by) -> SpecificationV
         raise DomainError(
             f"The {year.label} specification has already been started. Open it from the list."
         )
-    return version_copy(
+    version = version_copy(
         source=current,
         specification=spec,
         major=_next_major(),
@@ -423,6 +431,9 @@ def specification_start_next_year(*, today: datetime.date, by) -> SpecificationV
         starts_on=year.start_date,
         by=by,
     )
+    # "What this version is for" belongs to the year it was written for.
+    version.summary = ""
+    return _save(version, by)
 
 
 @transaction.atomic

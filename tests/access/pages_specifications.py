@@ -43,13 +43,13 @@ PAGES = {
     "specifications:public_versions": public(),
     "specifications:public_compare": public(),
     "specifications:public_version": public(kwargs=_public_version),
-    "specifications:public_version_pdf": public(kwargs=_public_version),
+    "specifications:public_version_pdf": public(kwargs=_public_version, download=True),
     # Staff: versions.
     "specifications:staff_index": staff(C, SM, B),
     "specifications:start_next_year": staff(C),
     "specifications:staff_compare": staff(C, SM, B),
     "specifications:version_detail": staff(C, SM, B, kwargs=_version),
-    "specifications:version_pdf": staff(C, SM, B, kwargs=_version),
+    "specifications:version_pdf": staff(C, SM, B, kwargs=_version, download=True),
     "specifications:version_edit": staff(C, kwargs=_version, **FROZEN_EDIT),
     "specifications:version_submit": Page(kwargs=_version, **POST_ONLY),
     "specifications:version_agree": Page(kwargs=_version, **POST_ONLY),
@@ -74,7 +74,7 @@ PAGES = {
     "specifications:kpi_delete": Page(kwargs=_first(f"{M}.KPI"), **POST_ONLY),
     # Public comments: commissioners moderate.
     "specifications:comment_list": staff(C),
-    "specifications:comment_export": staff(C),
+    "specifications:comment_export": staff(C, download=True),
     "specifications:comment_detail": staff(C, kwargs=_first(f"{M}.PublicComment")),
     "specifications:comment_decide": Page(kwargs=_first(f"{M}.PublicComment"), **POST_ONLY),
     # Business plans (2016/17 accepted, 2017/18 submitted in the demo).
