@@ -1,5 +1,175 @@
-"""What this app asks of a signed-in person: see lra_commissioning.attention."""
+"""What this app asks of a signed-in person: see lra_commissioning.attention.
+
+A fixed number of queries per role, whatever the data.
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+
+from lra_commissioning import dates
+from lra_commissioning.attention import AttentionItem
+from lra_commissioning.permissions import can
+
+from . import periods, selectors
+from .models import (
+    Action,
+    ActionStatus,
+    Escalation,
+    EscalationStatus,
+    KpiReturn,
+    ManagementReport,
+    MonthlyReturn,
+    PlanStatus,
+    ReportStatus,
+    ReturnStatus,
+    ValueStatus,
+)
+
+
+def _commissioner(today):
+    items = []
+    for r in MonthlyReturn.objects.filter(status=ReturnStatus.SUBMITTED).order_by("month")[:12]:
+        items.append(
+            AttentionItem(
+                "Returns and reports to review",
+                str(r),
+                reverse("performance:review", args=[r.key]),
+                r.due_on,
+                "Late" if r.is_late else "Submitted",
+                r.is_late,
+            )
+        )
+    for r in ManagementReport.objects.filter(status=ReportStatus.SUBMITTED).order_by("month")[:12]:
+        items.append(
+            AttentionItem(
+                "Returns and reports to review",
+                str(r),
+                reverse("performance:report", args=[r.key]),
+                r.due_on,
+                "Submitted",
+            )
+        )
+    month = selectors.default_month(today)
+    _version, rows = selectors.kpi_rows(month=month, today=today)
+    for row in rows:
+        if row.rating.state in ("red", "out_of_range") or row.rating.outside_tolerance:
+            items.append(
+                AttentionItem(
+                    f"KPIs out of tolerance in {month:%B %Y}",
+                    f"{row.kpi.code} {row.kpi.title}",
+                    reverse("performance:kpi", args=[row.kpi.code]) + f"?month={month:%Y-%m}",
+                    status=row.rating.label,
+                )
+            )
+    items.extend(_overdue(today))
+    return items
+
+
+def _overdue(today):
+    """Months whose return is past due and not submitted (this year and last)."""
+    start = dates.financial_year_start(dates.financial_year_of(today) - 1)
+    submitted = set(
+        MonthlyReturn.objects.filter(month__gte=start)
+        .exclude(status=ReturnStatus.DRAFT)
+        .values_list("month", flat=True)
+    )
+    first = selectors.month_choices(today)
+    n = periods.due_working_days()
+    items = []
+    for month in first[:24]:
+        if month < start or month in submitted:
+            continue
+        due = periods.due_date(month, n)
+        if due < today:
+            items.append(
+                AttentionItem(
+                    "Overdue returns",
+                    f"{month:%B %Y} KPI return",
+                    reverse("performance:return", args=[f"{month:%Y-%m}"]),
+                    due,
+                    "Overdue",
+                    True,
+                )
+            )
+    return items
+
+
+def _service_manager(today):
+    items = []
+    month = dates.add_months(today, -1)
+    n = periods.due_working_days()
+    key = f"{month:%Y-%m}"
+    ret = MonthlyReturn.objects.filter(month=month).first()
+    report = ManagementReport.objects.filter(month=month).first()
+    due = periods.due_date(month, n)
+    items.append(
+        AttentionItem(
+            "This month's return and report",
+            f"{month:%B %Y} KPI return",
+            reverse("performance:return", args=[key]),
+            due,
+            ret.get_status_display() if ret else "Not started",
+            not ret or (ret.status == ReturnStatus.DRAFT and due < today),
+        )
+    )
+    items.append(
+        AttentionItem(
+            "This month's return and report",
+            f"{month:%B %Y} management report",
+            reverse("performance:report", args=[key]),
+            due,
+            report.get_status_display() if report else "Not started",
+            not report or (report.status == ReportStatus.DRAFT and due < today),
+        )
+    )
+    for v in KpiReturn.objects.filter(status=ValueStatus.QUERIED).select_related(
+        "monthly_return", "kpi"
+    )[:50]:
+        items.append(
+            AttentionItem(
+                "Queried values to correct",
+                f"{v.kpi_code} {v.kpi.title}, {v.monthly_return.month:%B %Y}",
+                reverse("performance:return", args=[v.monthly_return.key]),
+                status="Queried",
+            )
+        )
+    for a in (
+        Action.objects.filter(plan__status=PlanStatus.OPEN, due_on__lt=today)
+        .exclude(status=ActionStatus.DONE)
+        .select_related("plan")[:50]
+    ):
+        items.append(
+            AttentionItem(
+                "Action plans with overdue actions",
+                f"{a.plan.kpi_code}: {a.description[:80]}",
+                reverse("performance:plan", args=[a.plan_id]),
+                a.due_on,
+                "Overdue",
+                True,
+            )
+        )
+    return items
+
+
+def _board():
+    return [
+        AttentionItem(
+            "Escalations to the board",
+            e.title,
+            reverse("performance:escalation", args=[e.pk]),
+            status="Open",
+        )
+        for e in Escalation.objects.filter(status=EscalationStatus.OPEN)[:50]
+    ]
 
 
 def items_for(user):
-    return []
+    today = timezone.localdate()
+    items = []
+    if can(user, "kpi_return.review"):
+        items.extend(_commissioner(today))
+    if can(user, "kpi_return.enter"):
+        items.extend(_service_manager(today))
+    if can(user, "escalation.respond"):
+        items.extend(_board())
+    return items

@@ -1,6 +1,26 @@
-"""Demo data for SLAs; called by `manage.py load_demo` (safe to run twice)."""
+"""Demo data for SLAs; called by `manage.py load_demo` (safe to run twice).
 
-from .services import support_service_create_or_update
+The eight support services and their SLAs for 2016/17: Health & Safety agreed
+first (February 2016), the others in March, Digital Services late (May 2016,
+after the 1 April deadline). Each has realistic service levels and quarterly
+results, with a repeated breach on ICT's P1 incidents and an unexplained
+breach on Health & Safety. The demo support lead (support@example.org) leads
+Health & Safety and ICT: next year's Health & Safety SLA is proposed and waits
+for both sides, and ICT's fourth-quarter results are due.
+"""
+
+import datetime
+from decimal import Decimal
+
+from lra_commissioning import dates
+from lra_commissioning.roles import Role
+from lra_commissioning.services import user_create_or_update
+
+from . import services
+from .models import SLA, EscalationContact, LevelUnit, level_periods, results_due_on
+from .services import SERVICE_SIDE, SUPPORT_SIDE, support_service_create_or_update
+
+YEAR = 2016
 
 SUPPORT_SERVICES = [
     (
@@ -45,10 +65,464 @@ SUPPORT_SERVICES = [
     ),
 ]
 
+# Leads for the support services the demo support lead does not lead: each SLA
+# needs its own lead's agreement. They are records of people, not demo sign-ins
+# (no password; the five demo sign-ins are the @example.org accounts).
+OTHER_LEADS = {
+    "HR": ("hr.lead@example.net", "Grace Adeyemi", "HR Business Partner"),
+    "Finance": ("finance.lead@example.net", "Tom Whitfield", "Finance Business Partner"),
+    "Property": ("property.lead@example.net", "Lena Novak", "Head of Facilities Management"),
+    "Contact Centre": ("contact.lead@example.net", "Dev Patel", "Contact Centre Manager"),
+    "Communications": ("comms.lead@example.net", "Ruth Ellis", "Communications Manager"),
+    "Digital Services": ("digital.lead@example.net", "Owen Price", "Head of Digital Services"),
+}
+
+P, H, D, S = LevelUnit.PERCENTAGE, LevelUnit.WORKING_HOURS, LevelUnit.WORKING_DAYS, LevelUnit.SCORE
+
+# name: (proposed, support agreed, service agreed, charge, basis, bespoke, levels, rows, contacts)
+# levels: (measure, unit, target, higher is better, how measured, quarterly results)
+SLAS = {
+    "Health & Safety": {
+        "proposed": datetime.date(2016, 2, 1),
+        "support_agreed": datetime.date(2016, 2, 15),
+        "service_agreed": datetime.date(2016, 2, 22),
+        "charge": "36900.00",
+        "basis": "Recharge: 0.6 FTE of the corporate health and safety team.",
+        "bespoke": "Fire risk assessments for all 99 libraries and the archive search rooms; "
+        "lone-working support for mobile and home library staff.",
+        "levels": [
+            (
+                "Incident reports investigated within 10 working days",
+                P,
+                "90",
+                True,
+                "Incidents logged in the corporate incident system, measured from the report "
+                "to the investigation's close, in working days.",
+                ["94", "92.5", "86", "91"],
+            ),
+            (
+                "Fire risk assessments reviewed on schedule",
+                P,
+                "100",
+                True,
+                "Assessments due in the quarter against those reviewed by their due date.",
+                ["100", "100", "100", "100"],
+            ),
+            (
+                "Advice requests answered within 3 working days",
+                P,
+                "95",
+                True,
+                "Requests to the health and safety mailbox, from receipt to first full answer.",
+                ["97", "96", "95", "98"],
+            ),
+        ],
+        "rows": [
+            (
+                "Report an incident or near miss",
+                "RA",
+                "I",
+                "Library or site manager",
+                "Safety adviser",
+            ),
+            ("Investigate serious incidents", "C", "RA", "Area manager", "Safety adviser"),
+            (
+                "Fire risk assessment of each building",
+                "CI",
+                "RA",
+                "Building manager",
+                "Fire safety officer",
+            ),
+            (
+                "Lone-working procedures for mobile libraries",
+                "RA",
+                "C",
+                "Mobile services manager",
+                "Safety adviser",
+            ),
+        ],
+        "contacts": [
+            ("support", 1, "Priya Shah", "Health and Safety Manager"),
+            ("service", 1, "Andrew Stephens", "Head of Service"),
+        ],
+    },
+    "ICT": {
+        "proposed": datetime.date(2016, 2, 29),
+        "support_agreed": datetime.date(2016, 3, 14),
+        "service_agreed": datetime.date(2016, 3, 18),
+        "charge": "412000.00",
+        "basis": "Recharge per device (1,240 public and staff PCs) plus library management "
+        "system hosting.",
+        "bespoke": "Public network and PCs in every library during opening hours, including "
+        "Saturdays; library management system hosting; registration system support.",
+        "levels": [
+            (
+                "P1 incidents resolved within 4 working hours",
+                P,
+                "95",
+                True,
+                "Priority 1 incidents (a library closed to the public or a system down) from "
+                "logging to resolution, in working hours (09:00 to 17:00 on working days).",
+                ["96.2", "93.1", "91.8", None],
+            ),
+            (
+                "Public network available in library opening hours",
+                P,
+                "99.5",
+                True,
+                "Minutes of availability in opening hours against opening minutes.",
+                ["99.8", "99.7", "99.6", None],
+            ),
+            (
+                "New starters' accounts ready within 5 working days",
+                P,
+                "95",
+                True,
+                "Requests made through the service desk, from approval to the account working.",
+                ["97", "98", "96", None],
+            ),
+        ],
+        "rows": [
+            ("Log incidents with the service desk", "R", "AI", "Library staff", "Service desk"),
+            ("Resolve incidents", "I", "RA", "Service desk user", "Service desk"),
+            (
+                "Approve changes to the library management system",
+                "A",
+                "RC",
+                "Systems manager",
+                "Change board",
+            ),
+            ("Replace end-of-life public PCs", "C", "RA", "Area managers", "End-user computing"),
+        ],
+        "contacts": [
+            ("support", 1, "Service desk manager", "ICT Service Desk"),
+            ("support", 2, "Priya Shah", "ICT relationship lead"),
+            ("service", 1, "Andrew Stephens", "Head of Service"),
+        ],
+    },
+    "HR": {
+        "proposed": datetime.date(2016, 2, 22),
+        "support_agreed": datetime.date(2016, 3, 9),
+        "service_agreed": datetime.date(2016, 3, 11),
+        "charge": "96500.00",
+        "basis": "Recharge by headcount (612 staff).",
+        "bespoke": "Recruitment of sessional registrars and Saturday library assistants.",
+        "levels": [
+            (
+                "Vacancies filled within 15 working days of the advert closing",
+                D,
+                "15",
+                False,
+                "Median working days from the advert's close to the offer.",
+                ["14", "13", "15", "12"],
+            ),
+            (
+                "Payroll paid accurately",
+                P,
+                "99.5",
+                True,
+                "Payslips without an error reported in the month.",
+                ["99.8", "99.9", "99.7", "99.8"],
+            ),
+        ],
+        "rows": [
+            ("Recruit to vacancies", "RA", "C", "Hiring manager", "Recruitment team"),
+            ("Run the payroll", "I", "RA", "", "Payroll"),
+        ],
+        "contacts": [("support", 1, "Grace Adeyemi", "HR Business Partner")],
+    },
+    "Finance": {
+        "proposed": datetime.date(2016, 2, 22),
+        "support_agreed": datetime.date(2016, 3, 10),
+        "service_agreed": datetime.date(2016, 3, 11),
+        "charge": "128300.00",
+        "basis": "Recharge by transaction volume and budget size.",
+        "bespoke": "Monthly monitoring for the registration service's income.",
+        "levels": [
+            (
+                "Invoices paid within 30 days",
+                P,
+                "95",
+                True,
+                "Undisputed invoices paid within 30 days of receipt.",
+                ["96", "95.5", "97", "96.4"],
+            ),
+            (
+                "Monitoring reports issued within 5 working days of month end",
+                P,
+                "100",
+                True,
+                "Reports issued on time against months.",
+                ["100", "100", "100", "100"],
+            ),
+        ],
+        "rows": [
+            ("Monthly budget monitoring", "A", "R", "Head of Service", "Finance business partner"),
+            ("Pay suppliers", "R", "A", "Budget holders", "Accounts payable"),
+        ],
+        "contacts": [("support", 1, "Tom Whitfield", "Finance Business Partner")],
+    },
+    "Property": {
+        "proposed": datetime.date(2016, 2, 24),
+        "support_agreed": datetime.date(2016, 3, 16),
+        "service_agreed": datetime.date(2016, 3, 21),
+        "charge": "386000.00",
+        "basis": "Share of the total facilities management contract by floor area.",
+        "bespoke": "Archive strongroom environmental controls; out-of-hours call-out for "
+        "libraries.",
+        "levels": [
+            (
+                "Emergency repairs attended within 4 working hours",
+                P,
+                "98",
+                True,
+                "Emergency jobs logged with the helpdesk, logging to attendance.",
+                ["99", "98.5", "98", "99.2"],
+            ),
+            (
+                "Routine repairs completed within 20 working days",
+                P,
+                "90",
+                True,
+                "Routine jobs completed on time.",
+                ["91", "92", "90.5", "93"],
+            ),
+        ],
+        "rows": [
+            ("Report a repair", "RA", "I", "Site manager", "FM helpdesk"),
+            ("Maintain strongroom environment", "C", "RA", "Archives manager", "FM contractor"),
+        ],
+        "contacts": [("support", 1, "Lena Novak", "Head of Facilities Management")],
+    },
+    "Contact Centre": {
+        "proposed": datetime.date(2016, 2, 25),
+        "support_agreed": datetime.date(2016, 3, 22),
+        "service_agreed": datetime.date(2016, 3, 24),
+        "charge": "214750.00",
+        "basis": "Recharge per call handled (about 190,000 a year).",
+        "bespoke": "Registration appointment booking, including ceremonies.",
+        "levels": [
+            (
+                "Calls answered within 20 seconds",
+                P,
+                "80",
+                True,
+                "Telephony system statistics.",
+                ["82", "81", "80.5", "83"],
+            ),
+            (
+                "Calls abandoned",
+                P,
+                "5",
+                False,
+                "Calls abandoned after 10 seconds in the queue.",
+                ["4.2", "4.8", "4.5", "3.9"],
+            ),
+        ],
+        "rows": [
+            ("Book registration appointments", "A", "R", "Registration manager", "Contact centre"),
+            (
+                "Keep scripts and knowledge base current",
+                "R",
+                "A",
+                "Service leads",
+                "Knowledge team",
+            ),
+        ],
+        "contacts": [("support", 1, "Dev Patel", "Contact Centre Manager")],
+    },
+    "Communications": {
+        "proposed": datetime.date(2016, 3, 1),
+        "support_agreed": datetime.date(2016, 3, 23),
+        "service_agreed": datetime.date(2016, 3, 29),
+        "charge": "48200.00",
+        "basis": "Recharge: a share of the press office and web team.",
+        "bespoke": "Summer Reading Challenge campaign; archive exhibition publicity.",
+        "levels": [
+            (
+                "Press enquiries answered within 1 working day",
+                P,
+                "95",
+                True,
+                "Enquiries logged by the press office.",
+                ["97", "96", "98", "97"],
+            ),
+            (
+                "Web content published within 2 working days",
+                P,
+                "90",
+                True,
+                "Requests to the web team, received to published.",
+                ["92", "91", "93", "90"],
+            ),
+        ],
+        "rows": [
+            ("Approve press releases", "A", "R", "Head of Service", "Press officer"),
+            ("Update library pages on the council website", "R", "A", "Web editors", "Web team"),
+        ],
+        "contacts": [("support", 1, "Ruth Ellis", "Communications Manager")],
+    },
+    "Digital Services": {
+        # Agreed after 1 April 2016: the one SLA late for 2016/17.
+        "proposed": datetime.date(2016, 3, 21),
+        "support_agreed": datetime.date(2016, 5, 4),
+        "service_agreed": datetime.date(2016, 5, 9),
+        "charge": "152400.00",
+        "basis": "Recharge: platform licences plus development days.",
+        "bespoke": "Online booking for registration appointments and library events.",
+        "levels": [
+            (
+                "Online booking platform available",
+                P,
+                "99.5",
+                True,
+                "Monitored availability, 24 hours a day.",
+                ["99.7", "99.8", "99.6", "99.9"],
+            ),
+            (
+                "Customer satisfaction with online services",
+                S,
+                "4",
+                True,
+                "Average score from the end-of-transaction survey.",
+                ["4.1", "4.2", "4.0", "4.3"],
+            ),
+        ],
+        "rows": [
+            ("Define requirements for online forms", "RA", "C", "Service leads", "Product owner"),
+            ("Build and host online forms", "C", "RA", "", "Digital team"),
+        ],
+        "contacts": [("support", 1, "Owen Price", "Head of Digital Services")],
+    },
+}
+
+
+def _leads(ctx):
+    leads = {"Health & Safety": [ctx.support], "ICT": [ctx.support]}
+    for service, (email, name, title) in OTHER_LEADS.items():
+        user = user_create_or_update(
+            email=email,
+            full_name=name,
+            job_title=title,
+            roles=[Role.SUPPORT_LEAD],
+            by=None,
+        )
+        ctx.users[email] = user
+        leads[service] = [user]
+    return leads
+
+
+def _build(ctx, support_service, spec, lead):
+    manager = ctx.manager
+    sla = services.sla_create(
+        support_service=support_service,
+        start_year=YEAR,
+        by=manager,
+        bespoke=spec["bespoke"],
+        annual_charge=Decimal(spec["charge"]),
+        charge_basis=spec["basis"],
+        starts_on=dates.financial_year_start(YEAR),
+        review_on=datetime.date(YEAR, 12, 1),
+    )
+    for activity, service_raci, support_raci, service_who, support_who in spec["rows"]:
+        services.responsibility_add(
+            sla=sla,
+            by=manager,
+            activity=activity,
+            service_raci=service_raci,
+            support_raci=support_raci,
+            service_who=service_who,
+            support_who=support_who,
+        )
+    for measure, unit, target, higher, how, _results in spec["levels"]:
+        services.service_level_save(
+            sla=sla,
+            by=manager,
+            measure=measure,
+            unit=unit,
+            target=Decimal(target),
+            higher_is_better=higher,
+            how_measured=how,
+        )
+    for side, level, name, title in spec["contacts"]:
+        services.escalation_contact_add(
+            sla=sla,
+            by=manager,
+            side=EscalationContact.Side(side),
+            level=level,
+            name=name,
+            job_title=title,
+        )
+    services.sla_propose(sla=sla, by=manager, on=spec["proposed"])
+    services.sla_agree(sla=sla, side=SUPPORT_SIDE, by=lead, on=spec["support_agreed"])
+    services.sla_agree(sla=sla, side=SERVICE_SIDE, by=manager, on=spec["service_agreed"])
+    services.sla_bring_into_force(
+        sla=sla, by=manager, on=max(sla.starts_on, spec["service_agreed"])
+    )
+    sla.refresh_from_db()
+    for level, (*_rest, results) in zip(sla.service_levels.all(), spec["levels"], strict=True):
+        periods = level_periods(level.frequency, sla.starts_on, YEAR)
+        for period, value in zip(periods, results, strict=True):
+            if value is None:
+                continue
+            services.result_report(
+                service_level=level,
+                period_start=period.start,
+                value=Decimal(value),
+                by=lead,
+                commentary="",
+                on=results_due_on(period.end) - datetime.timedelta(days=3),
+            )
+    return sla
+
+
+def _explain(sla, lead):
+    """Commentary and improvement action on ICT's repeated P1 breach."""
+    level = sla.service_levels.get(measure__startswith="P1 incidents")
+    q2, q3 = level.results.order_by("period_start")[1:3]
+    services.result_update(
+        result=q2,
+        by=lead,
+        value=q2.value,
+        commentary="Two network switch failures at the Central Library in August needed "
+        "parts from the supplier; both incidents ran to 9 working hours.",
+    )
+    services.result_update(
+        result=q3,
+        by=lead,
+        value=q3.value,
+        commentary="The library management system upgrade in November caused five P1 "
+        "incidents in one week; the service desk was short of two analysts.",
+        improvement_action="Hold spare network switches for the ten largest libraries and "
+        "add a second-line analyst on call for library systems on Saturdays.",
+        improvement_owner="ICT Service Desk manager",
+        improvement_due_on=datetime.date(2017, 3, 31),
+    )
+
 
 def load(ctx):
+    leads = _leads(ctx)
+    by_name = {}
     for name, description in SUPPORT_SERVICES:
-        leads = [ctx.support] if name == "Health & Safety" else []
-        support_service_create_or_update(
-            name=name, council_wide_description=description, leads=leads, by=ctx.admin
+        by_name[name] = support_service_create_or_update(
+            name=name, council_wide_description=description, leads=leads[name], by=ctx.admin
         )
+    if SLA.objects.filter(financial_year__start_year=YEAR).exists():
+        return  # already loaded
+    # Health & Safety first, Digital Services last (late).
+    order = sorted(SLAS, key=lambda n: SLAS[n]["service_agreed"])
+    built = {}
+    for name in order:
+        built[name] = _build(ctx, by_name[name], SLAS[name], leads[name][0])
+    _explain(built["ICT"], ctx.support)
+    # Health & Safety's review: next year's SLA is drafted as a copy and proposed.
+    hs = built["Health & Safety"]
+    services.sla_start_review(sla=hs, by=ctx.manager)
+    next_year = services.sla_start_next_year(sla=hs, by=ctx.support)
+    services.sla_propose(sla=next_year, by=ctx.support, on=datetime.date(2017, 2, 20))
+    # ICT's 2017/18 SLA is being drafted from 2016/17's.
+    services.sla_start_next_year(sla=built["ICT"], by=ctx.manager)
+    ctx.notes.append(
+        "SLAs: eight for 2016/17; support@example.org leads Health & Safety and ICT; the "
+        "other six support services have leads without demo sign-ins (@example.net)."
+    )

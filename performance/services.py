@@ -1,0 +1,670 @@
+"""The one write path for performance records.
+
+Every function is keyword-only, takes the actor as `by=`, runs in a
+transaction and locks the record it decides. Refusals raise DomainError or
+TransitionNotAllowed with a message for the user.
+"""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from lra_commissioning import dates
+from lra_commissioning.obligations import obligation_met
+from lra_commissioning.spreadsheets import read_table
+from lra_commissioning.uploads import clean_display_name, validate_upload
+from lra_commissioning.workflow import DomainError, TransitionNotAllowed
+from specifications.models import KPI
+from specifications.selectors import version_in_force
+
+from . import periods, rag
+from .models import (
+    RETURN_WORKFLOW,
+    VALUE_WORKFLOW,
+    Action,
+    ActionPlan,
+    ActionStatus,
+    CloseReason,
+    ComparatorValue,
+    Escalation,
+    EscalationStatus,
+    KpiReturn,
+    KpiRevision,
+    ManagementReport,
+    MonthlyReturn,
+    PlanStatus,
+    ReportAttachment,
+    ReportStatus,
+    ReturnStatus,
+    ReturnUpload,
+    ValueStatus,
+)
+
+ATTACHMENT_KINDS = {"pdf", "docx", "xlsx", "csv"}
+UPLOAD_COLUMNS = ["kpi_code", "period", "value"]
+
+
+def _now(now=None):
+    return now or timezone.now()
+
+
+def _save(obj, by):
+    obj._history_user = by
+    obj.save()
+
+
+def _month_ended(month: datetime.date, today: datetime.date) -> bool:
+    return dates.month_end(month) < today
+
+
+def kpis_due_in(month: datetime.date) -> list[tuple[KPI, dates.Period]]:
+    """Every KPI of the version in force whose period ends in `month`, with that period."""
+    version = version_in_force(on=month)
+    if version is None:
+        return []
+    due = []
+    for kpi in KPI.objects.filter(version=version).order_by("order", "code"):
+        period = periods.period_ending_in(kpi.frequency, month)
+        if period is not None:
+            due.append((kpi, period))
+    return due
+
+
+# Monthly returns ------------------------------------------------------------------
+
+
+@transaction.atomic
+def monthly_return_open(*, month: datetime.date, by) -> MonthlyReturn:
+    """The month's return, created with a draft value per KPI due. Safe to call twice."""
+    month = month.replace(day=1)
+    due = kpis_due_in(month)
+    if not due:
+        raise DomainError(f"No specification is in force for {month:%B %Y}, so no return is due.")
+    monthly_return = MonthlyReturn.objects.filter(month=month).first()
+    if monthly_return is None:
+        monthly_return = MonthlyReturn(month=month, due_on=periods.due_date(month))
+        _save(monthly_return, by)
+    existing = set(monthly_return.values.values_list("kpi_code", flat=True))
+    for kpi, period in due:
+        if kpi.code in existing:
+            continue
+        value = KpiReturn(
+            monthly_return=monthly_return,
+            kpi=kpi,
+            kpi_code=kpi.code,
+            period_start=period.start,
+            period_end=period.end,
+        )
+        _save(value, by)
+    return monthly_return
+
+
+def _parse_value(text, kpi) -> Decimal:
+    try:
+        value = Decimal(str(text).replace(",", "").strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError(
+            f"Enter the value for {kpi.code} as a number, like 1200 or 95.5"
+        ) from None
+    if not value.is_finite():
+        raise DomainError(f"Enter the value for {kpi.code} as a number, like 1200 or 95.5")
+    if value < 0:
+        raise DomainError(f"The value for {kpi.code} must be 0 or more")
+    if kpi.unit == "percentage" and value > 100:
+        raise DomainError(f"The value for {kpi.code} is a percentage, so it must be 100 or less")
+    if value != value.quantize(Decimal("0.01")):
+        raise DomainError(f"The value for {kpi.code} must have no more than 2 decimal places")
+    return value
+
+
+@transaction.atomic
+def kpi_values_save(*, monthly_return: MonthlyReturn, entries: dict, by) -> int:
+    """Save values, commentary and evidence for draft or queried values.
+
+    entries: {kpi_return id: {"value": Decimal|None, "commentary": str,
+    "evidence_url": str, "evidence_file": UploadedFile|None}}. Accepted or
+    submitted values are not changed here (a revision with a reason is).
+    """
+    monthly_return = MonthlyReturn.objects.select_for_update().get(pk=monthly_return.pk)
+    if not RETURN_WORKFLOW.allowed(monthly_return.status, "save"):
+        raise TransitionNotAllowed(
+            f"This return is {monthly_return.get_status_display().lower()}, so its values "
+            "cannot be changed here."
+        )
+    changed = 0
+    values = {v.pk: v for v in monthly_return.values.select_related("kpi").select_for_update()}
+    for pk, entry in entries.items():
+        value = values.get(pk)
+        if value is None or not VALUE_WORKFLOW.allowed(value.status, "edit"):
+            continue
+        if entry.get("value") is not None:
+            value.value = _parse_value(entry["value"], value.kpi)
+        elif value.status == ValueStatus.DRAFT:
+            value.value = None
+        for field in ("commentary", "evidence_url"):
+            if field in entry:
+                setattr(value, field, entry[field] or "")
+        uploaded = entry.get("evidence_file")
+        if uploaded:
+            try:
+                value.evidence_kind = validate_upload(uploaded, allowed=ATTACHMENT_KINDS)
+            except ValidationError as exc:
+                raise DomainError(f"{value.kpi_code} evidence: {exc.messages[0]}") from None
+            value.evidence_name = clean_display_name(uploaded.name)
+            value.evidence_file.save(uploaded.name, uploaded, save=False)
+        _save(value, by)
+        changed += 1
+    return changed
+
+
+def _add_revision(value: KpiReturn, *, reason: str, by, at):
+    number = value.revisions.count() + 1
+    KpiRevision.objects.create(
+        kpi_return=value,
+        number=number,
+        value=value.value,
+        commentary=value.commentary,
+        reason=reason if number > 1 else reason or "",
+        created_by=by,
+        created_at=at,
+    )
+
+
+@transaction.atomic
+def monthly_return_submit(*, monthly_return: MonthlyReturn, by, now=None) -> MonthlyReturn:
+    """Submit a draft return. Every value must be entered and the month ended.
+
+    Marked late when submitted after its due date. Meets `kpi_return:YYYY-MM`.
+    """
+    now = _now(now)
+    monthly_return = MonthlyReturn.objects.select_for_update().get(pk=monthly_return.pk)
+    target = RETURN_WORKFLOW.target(monthly_return.status, "submit")
+    today = timezone.localdate(now)
+    if not _month_ended(monthly_return.month, today):
+        raise DomainError(
+            f"{monthly_return.month:%B %Y} has not ended yet, so its return cannot be submitted."
+        )
+    values = list(monthly_return.values.select_for_update())
+    missing = [v.kpi_code for v in values if v.value is None]
+    if missing:
+        raise DomainError("Enter a value for " + ", ".join(missing) + " before submitting")
+    for value in values:
+        value.status = ValueStatus.SUBMITTED
+        value.submitted_at = now
+        _save(value, by)
+        _add_revision(value, reason="", by=by, at=now)
+    monthly_return.status = target
+    monthly_return.submitted_at = now
+    monthly_return.submitted_by = by
+    monthly_return.is_late = today > monthly_return.due_on
+    _save(monthly_return, by)
+    obligation_met(f"kpi_return:{monthly_return.key}", by=by, on=today)
+    return monthly_return
+
+
+def _settle_review(monthly_return: MonthlyReturn, by, now):
+    """After decisions: queried when any value is queried, accepted when all are."""
+    statuses = set(monthly_return.values.values_list("status", flat=True))
+    if ValueStatus.SUBMITTED in statuses:
+        return
+    monthly_return.status = (
+        ReturnStatus.QUERIED if ValueStatus.QUERIED in statuses else ReturnStatus.ACCEPTED
+    )
+    monthly_return.reviewed_at = now
+    monthly_return.reviewed_by = by
+    _save(monthly_return, by)
+
+
+@transaction.atomic
+def monthly_return_review(
+    *, monthly_return: MonthlyReturn, decisions: dict, by, now=None
+) -> MonthlyReturn:
+    """Accept or query submitted values, KPI by KPI.
+
+    decisions: {kpi_return id: ("accept" | "query", comment)}. A query needs a
+    comment. Values already decided are refused (a stale or repeated decision).
+    """
+    now = _now(now)
+    monthly_return = MonthlyReturn.objects.select_for_update().get(pk=monthly_return.pk)
+    if not RETURN_WORKFLOW.allowed(monthly_return.status, "review"):
+        raise TransitionNotAllowed(
+            f"This return is {monthly_return.get_status_display().lower()}, so it cannot be "
+            "reviewed."
+        )
+    if not decisions:
+        raise DomainError("Choose accept or query for at least one value")
+    values = {v.pk: v for v in monthly_return.values.select_for_update()}
+    for pk, (action, comment) in decisions.items():
+        value = values.get(pk)
+        if value is None:
+            raise DomainError("That value is not part of this return")
+        if action == "query" and not (comment or "").strip():
+            raise DomainError(f"Enter a comment saying what is wrong with {value.kpi_code}")
+        value.status = VALUE_WORKFLOW.target(value.status, action)
+        value.review_comment = (comment or "").strip()
+        value.reviewed_by = by
+        value.reviewed_at = now
+        _save(value, by)
+    _settle_review(monthly_return, by, now)
+    return monthly_return
+
+
+@transaction.atomic
+def monthly_return_resubmit(*, monthly_return: MonthlyReturn, reasons: dict, by, now=None):
+    """Resubmit a queried return: each queried value goes back with a reason for the change."""
+    now = _now(now)
+    monthly_return = MonthlyReturn.objects.select_for_update().get(pk=monthly_return.pk)
+    target = RETURN_WORKFLOW.target(monthly_return.status, "resubmit")
+    queried = list(monthly_return.values.select_for_update().filter(status=ValueStatus.QUERIED))
+    for value in queried:
+        reason = (reasons.get(value.pk) or "").strip()
+        if not reason:
+            raise DomainError(f"Say what you changed in {value.kpi_code} and why")
+        if value.value is None:
+            raise DomainError(f"Enter a value for {value.kpi_code}")
+        value.status = ValueStatus.SUBMITTED
+        value.submitted_at = now
+        _save(value, by)
+        _add_revision(value, reason=reason, by=by, at=now)
+    monthly_return.status = target
+    _save(monthly_return, by)
+    return monthly_return
+
+
+@transaction.atomic
+def kpi_return_revise(*, kpi_return: KpiReturn, value, commentary: str, reason: str, by, now=None):
+    """Change an accepted value through a new revision with a reason; it is reviewed again."""
+    now = _now(now)
+    kpi_return = KpiReturn.objects.select_for_update().select_related("kpi").get(pk=kpi_return.pk)
+    if not (reason or "").strip():
+        raise DomainError("Enter the reason for the revision")
+    target = VALUE_WORKFLOW.target(kpi_return.status, "revise")
+    monthly_return = MonthlyReturn.objects.select_for_update().get(pk=kpi_return.monthly_return_id)
+    kpi_return.value = _parse_value(value, kpi_return.kpi)
+    kpi_return.commentary = commentary or kpi_return.commentary
+    kpi_return.status = target
+    kpi_return.review_comment = ""
+    kpi_return.submitted_at = now
+    _save(kpi_return, by)
+    _add_revision(kpi_return, reason=reason.strip(), by=by, at=now)
+    monthly_return.status = RETURN_WORKFLOW.target(monthly_return.status, "revise")
+    _save(monthly_return, by)
+    return kpi_return
+
+
+# Uploads ----------------------------------------------------------------------
+
+
+def _row_month(text: str):
+    text = (text or "").strip()
+    month = periods.parse_month(text)
+    if month is None:
+        try:
+            day = datetime.date.fromisoformat(text)
+        except ValueError:
+            return None
+        month = day.replace(day=1)
+    return month
+
+
+@transaction.atomic
+def return_upload_parse(*, monthly_return: MonthlyReturn, uploaded, by, today=None):
+    """Read and check an uploaded return; keep the preview in a staging record.
+
+    The whole file is refused (ValidationError) when it is not a readable table
+    in the template's shape. Otherwise each row is checked and its problems
+    listed; nothing touches the return until a clean preview is confirmed.
+    """
+    today = today or timezone.localdate()
+    if monthly_return.status != ReturnStatus.DRAFT:
+        raise TransitionNotAllowed(
+            f"This return is {monthly_return.get_status_display().lower()}, so a file cannot "
+            "be uploaded to it."
+        )
+    table = read_table(uploaded, required_columns=UPLOAD_COLUMNS)
+    if not table:
+        raise ValidationError("The file has no rows. Add a row per KPI to the template")
+    due = {v.kpi_code: v for v in monthly_return.values.select_related("kpi")}
+    version = version_in_force(on=monthly_return.month)
+    known = set(KPI.objects.filter(version=version).values_list("code", flat=True))
+    rows, errors, seen = [], [], {}
+    for row in table:
+        code = row.cells.get("kpi_code", "").strip().upper()
+        period_text = row.cells.get("period", "")
+        value_text = row.cells.get("value", "")
+        problems = []
+        if not code:
+            problems.append("Enter the KPI code")
+        elif code not in known:
+            problems.append(f"{code} is not a KPI code in the specification in force")
+        elif code not in due:
+            problems.append(f"{code} is not due in the {monthly_return.month:%B %Y} return")
+        elif code in seen:
+            problems.append(f"{code} appears more than once (also in row {seen[code]})")
+        month = _row_month(period_text)
+        if month is None:
+            problems.append("Enter the period as a year and month, like 2016-06")
+        elif dates.month_end(month) >= today:
+            problems.append(f"{month:%B %Y} has not ended yet, so it cannot have a value")
+        elif month != monthly_return.month:
+            problems.append(
+                f"The period {month:%B %Y} is wrong: this return is for "
+                f"{monthly_return.month:%B %Y}"
+            )
+        value = None
+        if not value_text.strip():
+            problems.append("Enter a value")
+        else:
+            try:
+                value = Decimal(value_text.replace(",", "").strip())
+                if not value.is_finite():
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.append(f"The value “{value_text[:30]}” is not a number")
+            else:
+                kpi = due[code].kpi if code in due else None
+                if value < 0:
+                    problems.append("The value must be 0 or more")
+                elif kpi is not None and kpi.unit == "percentage" and value > 100:
+                    problems.append(f"{code} is a percentage, so the value must be 100 or less")
+                elif value != value.quantize(Decimal("0.01")):
+                    problems.append("The value must have no more than 2 decimal places")
+        if code and code not in seen:
+            seen[code] = row.number
+        if problems:
+            errors.extend({"row": row.number, "message": p} for p in problems)
+        rows.append(
+            {
+                "row": row.number,
+                "code": code,
+                "title": due[code].kpi.title if code in due else "",
+                "period": period_text,
+                "value": str(value) if value is not None else value_text[:30],
+                "commentary": row.cells.get("commentary", "")[:4000],
+                "ok": not problems,
+            }
+        )
+    return ReturnUpload.objects.create(
+        monthly_return=monthly_return,
+        file_name=clean_display_name(uploaded.name),
+        rows=rows,
+        errors=errors,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def return_upload_confirm(*, upload: ReturnUpload, by) -> int:
+    """Apply a clean preview to the draft return. Refuses a preview with errors or used twice."""
+    upload = ReturnUpload.objects.select_for_update().get(pk=upload.pk)
+    if upload.confirmed_at is not None:
+        raise DomainError("This upload has already been saved")
+    if not upload.is_clean:
+        raise DomainError("Correct the errors in the file and upload it again")
+    by_code = {v.kpi_code: v.pk for v in upload.monthly_return.values.all()}
+    entries = {
+        by_code[row["code"]]: {"value": row["value"], "commentary": row["commentary"]}
+        for row in upload.rows
+    }
+    changed = kpi_values_save(monthly_return=upload.monthly_return, entries=entries, by=by)
+    upload.confirmed_at = timezone.now()
+    upload.save(update_fields=["confirmed_at"])
+    return changed
+
+
+# Management reports -----------------------------------------------------------------
+
+
+@transaction.atomic
+def management_report_save(*, month, highlights, risks_and_issues, finance_summary, by):
+    month = month.replace(day=1)
+    report = ManagementReport.objects.select_for_update().filter(month=month).first()
+    if report is None:
+        report = ManagementReport(month=month, due_on=periods.due_date(month))
+    elif report.status != ReportStatus.DRAFT:
+        raise TransitionNotAllowed(
+            f"This report is {report.get_status_display().lower()}, so it cannot be changed."
+        )
+    report.highlights = highlights
+    report.risks_and_issues = risks_and_issues
+    report.finance_summary = finance_summary
+    _save(report, by)
+    return report
+
+
+@transaction.atomic
+def report_attachment_add(*, report: ManagementReport, uploaded, by) -> ReportAttachment:
+    report = ManagementReport.objects.select_for_update().get(pk=report.pk)
+    if report.status != ReportStatus.DRAFT:
+        raise TransitionNotAllowed("Attachments can only be added to a draft report.")
+    kind = validate_upload(uploaded, allowed=ATTACHMENT_KINDS)
+    attachment = ReportAttachment(
+        report=report, display_name=clean_display_name(uploaded.name), kind=kind, uploaded_by=by
+    )
+    attachment.file.save(uploaded.name, uploaded, save=False)
+    _save(attachment, by)
+    return attachment
+
+
+@transaction.atomic
+def management_report_submit(*, report: ManagementReport, by, now=None):
+    from .models import REPORT_WORKFLOW
+
+    now = _now(now)
+    report = ManagementReport.objects.select_for_update().get(pk=report.pk)
+    target = REPORT_WORKFLOW.target(report.status, "submit")
+    today = timezone.localdate(now)
+    if not report.highlights.strip():
+        raise DomainError("Enter the highlights before submitting")
+    if not _month_ended(report.month, today):
+        raise DomainError(f"{report.month:%B %Y} has not ended yet, so its report cannot be sent.")
+    report.status = target
+    report.submitted_at = now
+    report.submitted_by = by
+    report.is_late = today > report.due_on
+    _save(report, by)
+    obligation_met(f"management_report:{report.key}", by=by, on=today)
+    return report
+
+
+@transaction.atomic
+def management_report_review(*, report: ManagementReport, comments: str, by, now=None):
+    from .models import REPORT_WORKFLOW
+
+    report = ManagementReport.objects.select_for_update().get(pk=report.pk)
+    target = REPORT_WORKFLOW.target(report.status, "review")
+    if not (comments or "").strip():
+        raise DomainError("Enter your comments on the report")
+    report.status = target
+    report.review_comments = comments.strip()
+    report.reviewed_by = by
+    report.reviewed_at = _now(now)
+    _save(report, by)
+    return report
+
+
+# Action plans --------------------------------------------------------------------
+
+
+@transaction.atomic
+def action_plan_open(*, kpi_code, month, trigger, summary, by) -> ActionPlan:
+    if not (summary or "").strip():
+        raise DomainError("Enter what the plan will do to bring the KPI back to target")
+    version = version_in_force(on=month)
+    kpi = KPI.objects.filter(version=version, code=kpi_code).first() if version else None
+    if kpi is None:
+        raise DomainError(f"{kpi_code} is not a KPI in the specification in force")
+    if (
+        ActionPlan.objects.select_for_update()
+        .filter(kpi_code=kpi_code, status=PlanStatus.OPEN)
+        .exists()
+    ):
+        raise DomainError(f"{kpi_code} already has an open action plan")
+    plan = ActionPlan(
+        kpi_code=kpi_code,
+        kpi_title=kpi.title,
+        opened_for_month=month.replace(day=1),
+        trigger=trigger,
+        summary=summary.strip(),
+        created_by=by,
+    )
+    _save(plan, by)
+    return plan
+
+
+@transaction.atomic
+def action_add(*, plan: ActionPlan, description, owner, due_on, by) -> Action:
+    plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.OPEN:
+        raise TransitionNotAllowed("This action plan is closed, so actions cannot be added.")
+    action = Action(plan=plan, description=description, owner=owner, due_on=due_on)
+    _save(action, by)
+    return action
+
+
+@transaction.atomic
+def action_update_status(*, action: Action, status: str, by, today=None) -> Action:
+    """Set an action's status; done meets the obligation `action:<id>`."""
+    action = Action.objects.select_for_update().select_related("plan").get(pk=action.pk)
+    if action.plan.status != PlanStatus.OPEN:
+        raise TransitionNotAllowed("This action plan is closed, so its actions cannot change.")
+    if status not in ActionStatus.values:
+        raise DomainError("Choose the action's status")
+    today = today or timezone.localdate()
+    was_done = action.status == ActionStatus.DONE
+    action.status = status
+    action.done_on = today if status == ActionStatus.DONE else None
+    if was_done and status == ActionStatus.DONE:
+        return action
+    _save(action, by)
+    if status == ActionStatus.DONE:
+        obligation_met(f"action:{action.pk}", by=by, on=today)
+    return action
+
+
+@transaction.atomic
+def action_plan_close(
+    *, plan: ActionPlan, reason: str, note: str, by, latest_rating: str | None = None, now=None
+):
+    """Close a plan: the KPI has recovered (its latest rating is green or in range),
+    or the board accepts the position (a note says what was decided)."""
+    plan = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != PlanStatus.OPEN:
+        raise TransitionNotAllowed("This action plan is already closed.")
+    if reason not in CloseReason.values:
+        raise DomainError("Choose why the plan is being closed")
+    if reason == CloseReason.RECOVERED and latest_rating not in (rag.GREEN, rag.IN_RANGE):
+        raise DomainError(
+            f"{plan.kpi_code} has not recovered: its latest rating is "
+            f"{rag.LABELS.get(latest_rating, 'not known').lower()}"
+        )
+    if reason == CloseReason.BOARD_ACCEPTED and not (note or "").strip():
+        raise DomainError("Enter what the board decided, with its minute reference")
+    plan.status = PlanStatus.CLOSED
+    plan.close_reason = reason
+    plan.closing_note = (note or "").strip()
+    plan.closed_by = by
+    plan.closed_at = _now(now)
+    _save(plan, by)
+    return plan
+
+
+# Escalations ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def escalation_raise(*, title, kind, description, kpi_code="", by, now=None) -> Escalation:
+    if not (title or "").strip() or not (description or "").strip():
+        raise DomainError("Enter a title and a description of the risk")
+    escalation = Escalation(
+        title=title.strip(),
+        kind=kind,
+        kpi_code=kpi_code,
+        description=description.strip(),
+        raised_by=by,
+        raised_at=_now(now),
+    )
+    _save(escalation, by)
+    return escalation
+
+
+@transaction.atomic
+def escalation_respond(*, escalation: Escalation, response: str, by, now=None) -> Escalation:
+    from .models import ESCALATION_WORKFLOW
+
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    target = ESCALATION_WORKFLOW.target(escalation.status, "respond")
+    if not (response or "").strip():
+        raise DomainError("Enter the board's response")
+    escalation.status = target
+    escalation.board_response = response.strip()
+    escalation.responded_by = by
+    escalation.responded_at = _now(now)
+    _save(escalation, by)
+    return escalation
+
+
+# Comparators ----------------------------------------------------------------------
+
+
+def _parse_year(text: str):
+    text = (text or "").strip()
+    if len(text) == 7 and text[4] == "/" and text[:4].isdigit():
+        return int(text[:4])
+    if text.isdigit() and len(text) == 4:
+        return int(text)
+    return None
+
+
+@transaction.atomic
+def comparators_import(*, uploaded, by) -> tuple[int, list[dict]]:
+    """Import comparator values from CSV (kpi_code, year, authority, value).
+
+    All or nothing: when any row has a problem, nothing is saved and the
+    problems are returned. Existing values for the same KPI, year and
+    authority are replaced.
+    """
+    rows = read_table(uploaded, required_columns=["kpi_code", "year", "authority", "value"])
+    known = set(KPI.objects.values_list("code", flat=True))
+    errors, clean, seen = [], [], set()
+    for row in rows:
+        code = row.cells["kpi_code"].strip().upper()
+        year = _parse_year(row.cells["year"])
+        authority = row.cells["authority"].strip()[:150]
+        problems = []
+        if code not in known:
+            problems.append(f"{code or 'The KPI code'} is not a KPI code")
+        if year is None:
+            problems.append("Enter the year like 2016/17")
+        if not authority:
+            problems.append("Enter the authority's name")
+        try:
+            value = Decimal(row.cells["value"].replace(",", "").strip())
+            if not value.is_finite() or value < 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.append("The value must be a number, 0 or more")
+            value = None
+        key = (code, year, authority.lower())
+        if not problems and key in seen:
+            problems.append("This KPI, year and authority appear more than once")
+        seen.add(key)
+        errors.extend({"row": row.number, "message": p} for p in problems)
+        if not problems:
+            clean.append((code, year, authority, value))
+    if errors:
+        return 0, errors
+    for code, year, authority, value in clean:
+        obj = ComparatorValue.objects.filter(
+            kpi_code=code, start_year=year, authority=authority
+        ).first() or ComparatorValue(kpi_code=code, start_year=year, authority=authority)
+        obj.value = value
+        _save(obj, by)
+    return len(clean), []
+
+
+def escalation_open_count() -> int:
+    return Escalation.objects.filter(status=EscalationStatus.OPEN).count()

@@ -1,0 +1,358 @@
+"""Forms for SLAs. They check shapes (a number, a date); the services check the rules."""
+
+from datetime import date
+
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.layout import Field, Fieldset, Size
+from django import forms
+from django.core.exceptions import ValidationError
+
+from lra_commissioning.forms import GovukFormHelperMixin
+
+from .models import EscalationContact, LevelUnit, Raci, ReportingFrequency
+
+
+class GovukDateField(DateInputField):
+    """The GOV.UK date input (day, month, year) with messages that name the date."""
+
+    def __init__(self, *, name, **kwargs):
+        super().__init__(**kwargs)
+        self.name = name
+        self.error_messages["required"] = f"Enter the {name}"
+        self.error_messages["incomplete"] = f"The {name} must include a day, month and year"
+        labels = ("day", "month", "year")
+        for field, part in zip(self.fields, labels, strict=True):
+            field.error_messages["incomplete"] = f"The {name} must include a {part}"
+            field.validators[0].message = f"The {name} must be a real date"
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if day and month and year:
+            try:
+                return date(day=int(day), month=int(month), year=int(year))
+            except ValueError:
+                raise ValidationError(f"The {self.name} must be a real date") from None
+        return None
+
+
+def _decimal_field(label, required_message, **kwargs):
+    return forms.DecimalField(
+        label=label,
+        max_digits=14,
+        decimal_places=2,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
+        error_messages={
+            "required": required_message,
+            "invalid": f"{label} must be a number, like 95 or 12500.50",
+            "max_decimal_places": f"{label} must have no more than two decimal places",
+            "max_digits": f"{label} is too large",
+            "max_whole_digits": f"{label} is too large",
+        },
+        **kwargs,
+    )
+
+
+class SlaCreateForm(GovukFormHelperMixin, forms.Form):
+    submit_label = "Start drafting"
+
+    support_service = forms.ModelChoiceField(
+        queryset=None,
+        label="Support service",
+        empty_label="Choose a support service",
+        error_messages={
+            "required": "Choose the support service",
+            "invalid_choice": "Choose the support service",
+        },
+    )
+    start_year = forms.TypedChoiceField(
+        label="Financial year",
+        coerce=int,
+        error_messages={
+            "required": "Choose the financial year",
+            "invalid_choice": "Choose the financial year",
+        },
+    )
+
+    def __init__(self, *args, support_services, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["support_service"].queryset = support_services
+        self.fields["start_year"].choices = [("", "Choose a financial year")] + [
+            (y.start_year, y.label) for y in years
+        ]
+        self.helper = self.build_helper(Field.select("support_service"), Field.select("start_year"))
+
+
+class SlaContentForm(GovukFormHelperMixin, forms.Form):
+    submit_label = "Save the SLA"
+
+    scope = forms.CharField(
+        label="Scope",
+        help_text="What the support service provides to the LRA service.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Describe the scope of the SLA"},
+    )
+    bespoke = forms.CharField(
+        label="What is bespoke to the service",
+        help_text="How this SLA differs from the council-wide service description.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    annual_charge = _decimal_field(
+        "Annual charge or recharge",
+        "Enter the annual charge in pounds (0 if there is none)",
+        help_text="In pounds, like 48500.00. It feeds the full cost of the service.",
+    )
+    charge_basis = forms.CharField(
+        label="How the charge is worked out", required=False, max_length=255
+    )
+    starts_on = GovukDateField(
+        name="start date", label="Start date", help_text="For example, 1 4 2016"
+    )
+    review_on = GovukDateField(
+        name="review date", label="Review date", help_text="For example, 1 1 2017"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["charge_basis"].error_messages["max_length"] = (
+            "How the charge is worked out must be 255 characters or fewer"
+        )
+        self.helper = self.build_helper(
+            Field.textarea("scope"),
+            Field.textarea("bespoke"),
+            Field.text("annual_charge", field_width=10),
+            Field.text("charge_basis"),
+            Field("starts_on"),
+            Field("review_on"),
+        )
+
+
+RACI_CHOICES = [(c.value, c.label) for c in Raci]
+
+
+class ResponsibilityForm(GovukFormHelperMixin, forms.Form):
+    submit_label = "Add the activity"
+
+    activity = forms.CharField(
+        label="Activity", max_length=255, error_messages={"required": "Enter the activity"}
+    )
+    service_raci = forms.MultipleChoiceField(
+        label="The LRA service's part",
+        choices=RACI_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    service_who = forms.CharField(label="Who in the LRA service", required=False, max_length=150)
+    support_raci = forms.MultipleChoiceField(
+        label="The support service's part",
+        choices=RACI_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    support_who = forms.CharField(
+        label="Who in the support service", required=False, max_length=150
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].error_messages["max_length"] = (
+            "The activity must be 255 characters or fewer"
+        )
+        for name in ("service_who", "support_who"):
+            self.fields[name].error_messages["max_length"] = "Who must be 150 characters or fewer"
+        self.helper = self.build_helper(
+            Field.text("activity"),
+            Fieldset(
+                Field.checkboxes("service_raci", small=True, legend_size=Size.SMALL),
+                Field.text("service_who", field_width=20),
+                legend="The LRA service",
+                legend_size=Size.MEDIUM,
+            ),
+            Fieldset(
+                Field.checkboxes("support_raci", small=True, legend_size=Size.SMALL),
+                Field.text("support_who", field_width=20),
+                legend="The support service",
+                legend_size=Size.MEDIUM,
+            ),
+        )
+
+
+class ServiceLevelForm(GovukFormHelperMixin, forms.Form):
+    submit_label = "Save the service level"
+
+    measure = forms.CharField(
+        label="What is measured",
+        max_length=255,
+        help_text="For example, P1 incidents resolved within 4 working hours.",
+        error_messages={
+            "required": "Enter what is measured",
+            "max_length": "What is measured must be 255 characters or fewer",
+        },
+    )
+    unit = forms.ChoiceField(
+        label="Unit",
+        choices=LevelUnit.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose the unit", "invalid_choice": "Choose the unit"},
+    )
+    target = _decimal_field("Target", "Enter the target", help_text="For example, 95 for 95%.")
+    higher_is_better = forms.TypedChoiceField(
+        label="The target is met when the result is",
+        choices=[("yes", "At or above the target"), ("no", "At or below the target")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose whether the target is a minimum or a maximum",
+            "invalid_choice": "Choose whether the target is a minimum or a maximum",
+        },
+    )
+    how_measured = forms.CharField(
+        label="How it is measured", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    frequency = forms.ChoiceField(
+        label="Reporting frequency",
+        choices=ReportingFrequency.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose how often results are reported",
+            "invalid_choice": "Choose how often results are reported",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self.build_helper(
+            Field.text("measure"),
+            Field.radios("unit", small=True, legend_size=Size.SMALL),
+            Field.text("target", field_width=5),
+            Field.radios("higher_is_better", small=True, legend_size=Size.SMALL),
+            Field.textarea("how_measured"),
+            Field.radios("frequency", small=True, inline=True, legend_size=Size.SMALL),
+        )
+
+
+class EscalationContactForm(GovukFormHelperMixin, forms.Form):
+    submit_label = "Add the contact"
+
+    side = forms.ChoiceField(
+        label="Which side",
+        choices=EscalationContact.Side.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which side the contact is on"},
+    )
+    level = forms.TypedChoiceField(
+        label="Escalation level",
+        choices=[(n, f"Level {n}") for n in range(1, 6)],
+        coerce=int,
+        help_text="Level 1 is the first person to go to.",
+        error_messages={
+            "required": "Choose the escalation level",
+            "invalid_choice": "Choose the escalation level",
+        },
+    )
+    name = forms.CharField(
+        label="Name", max_length=150, error_messages={"required": "Enter the contact's name"}
+    )
+    job_title = forms.CharField(label="Job title", max_length=150, required=False)
+    email = forms.EmailField(
+        label="E-mail address",
+        required=False,
+        error_messages={
+            "invalid": "Enter an e-mail address in the correct format, like name@example.org"
+        },
+    )
+    phone = forms.CharField(label="Telephone", max_length=40, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("name", "job_title", "phone"):
+            limit = self.fields[name].max_length
+            self.fields[name].error_messages["max_length"] = (
+                f"{self.fields[name].label} must be {limit} characters or fewer"
+            )
+        self.helper = self.build_helper(
+            Field.radios("side", small=True, inline=True, legend_size=Size.SMALL),
+            Field.select("level"),
+            Field.text("name", field_width=20),
+            Field.text("job_title", field_width=20),
+            Field.text("email", field_width=20),
+            Field.text("phone", field_width=10),
+        )
+
+
+class ReturnForm(GovukFormHelperMixin, forms.Form):
+    submit_label = "Return it to drafting"
+
+    comment = forms.CharField(
+        label="What needs to change",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what needs to change"},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = self.build_helper(Field.textarea("comment"))
+
+
+class ResultForm(GovukFormHelperMixin, forms.Form):
+    submit_label = "Report the result"
+
+    period = forms.ChoiceField(
+        label="Reporting period",
+        error_messages={
+            "required": "Choose the reporting period",
+            "invalid_choice": "Choose a reporting period within the SLA",
+        },
+    )
+    value = _decimal_field("Result", "Enter the result")
+    commentary = forms.CharField(
+        label="Commentary",
+        help_text="Needed when the target is breached: what happened and what is being done.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+
+    def __init__(self, *args, periods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].choices = [("", "Choose a period")] + [
+            (p.start.isoformat(), p.label) for p in periods
+        ]
+        self.helper = self.build_helper(
+            Field.select("period"), Field.text("value", field_width=5), Field.textarea("commentary")
+        )
+
+
+class ResultUpdateForm(GovukFormHelperMixin, forms.Form):
+    submit_label = "Save the result"
+
+    value = _decimal_field("Result", "Enter the result")
+    commentary = forms.CharField(
+        label="Commentary on the breach",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    improvement_action = forms.CharField(
+        label="Improvement action",
+        help_text="Needed when a breach repeats: what will change, so that the target is met.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    improvement_owner = forms.CharField(
+        label="Owner of the improvement action", required=False, max_length=150
+    )
+    improvement_due_on = GovukDateField(
+        name="improvement action's due date", label="Improvement action due by", required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["improvement_owner"].error_messages["max_length"] = (
+            "The owner must be 150 characters or fewer"
+        )
+        self.helper = self.build_helper(
+            Field.text("value", field_width=5),
+            Field.textarea("commentary"),
+            Field.textarea("improvement_action"),
+            Field.text("improvement_owner", field_width=20),
+            Field("improvement_due_on"),
+        )

@@ -1,0 +1,185 @@
+"""Pages: who may do what, fixed query counts, downloads, uploads and open data."""
+
+import datetime
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from benchmarks.performance import load_history
+from performance import services
+from performance.models import MonthlyReturn, ReturnUpload, ValueStatus
+
+from .factories import accept_all, make_version, submitted_return
+
+JUNE = datetime.date(2016, 6, 1)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def version(db):
+    return make_version()
+
+
+def test_dashboard_shows_only_what_needs_attention_until_asked_for_all(
+    client, version, service_manager, commissioner
+):
+    # LIB01 green (ytd 1000 against profiled target 300), REG01 red, REG05 in range.
+    ret = submitted_return(JUNE, service_manager, values={"LIB01": 1000, "REG01": 50, "REG05": 300})
+    accept_all(ret, commissioner)
+    client.force_login(commissioner)
+    page = client.get(reverse("performance:dashboard") + "?month=2016-06").content.decode()
+    assert "REG01 Deaths registered" in page and "LIB01 Library visits" not in page
+    page = client.get(reverse("performance:dashboard") + "?month=2016-06&show=all").content.decode()
+    assert "LIB01 Library visits" in page and "In range" in page
+
+
+@pytest.mark.parametrize(("years", "kpis"), [(1, 5), (10, 60)])
+def test_dashboard_and_kpi_page_cost_a_fixed_number_of_queries(
+    client, commissioner, django_assert_max_num_queries, years, kpis
+):
+    last = load_history(years=years, kpis=kpis)
+    client.force_login(commissioner)
+    with django_assert_max_num_queries(18):
+        response = client.get(reverse("performance:dashboard") + f"?month={last:%Y-%m}&show=all")
+    assert response.status_code == 200
+    assert response.content.decode().count("lra-sparkline") == kpis
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("performance:kpi", args=["K000"]) + f"?month={last:%Y-%m}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [
+        ("service_manager", 302),
+        ("commissioner", 403),
+        ("board_member", 403),
+        ("support_lead", 403),
+        ("administrator", 403),
+    ],
+)
+def test_only_a_service_manager_may_save_or_submit_a_return(
+    client, version, who, expected, request
+):
+    services.monthly_return_open(month=JUNE, by=None)
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(reverse("performance:return", args=["2016-06"]), {"action": "save"})
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("service_manager", 403), ("commissioner", 302), ("board_member", 403)],
+)
+def test_only_a_commissioner_may_review(client, version, service_manager, who, expected, request):
+    ret = submitted_return(JUNE, service_manager)
+    client.force_login(request.getfixturevalue(who))
+    data = {f"decision-{v.pk}": "accept" for v in ret.values.all()}
+    response = client.post(reverse("performance:review", args=["2016-06"]), data)
+    assert response.status_code == expected
+    ret.refresh_from_db()
+    assert (ret.status == "accepted") is (expected == 302)
+
+
+def test_review_query_without_comment_shows_an_error_and_saves_nothing(
+    client, version, service_manager, commissioner
+):
+    ret = submitted_return(JUNE, service_manager)
+    client.force_login(commissioner)
+    data = {f"decision-{v.pk}": "accept" for v in ret.values.all()}
+    data[f"decision-{ret.values.first().pk}"] = "query"
+    response = client.post(reverse("performance:review", args=["2016-06"]), data)
+    assert response.status_code == 400
+    assert "Enter a comment saying what is wrong" in response.content.decode()
+    assert not ret.values.exclude(status=ValueStatus.SUBMITTED).exists()
+
+
+def test_return_page_shows_a_specific_error_for_a_bad_number(client, version, service_manager):
+    ret = services.monthly_return_open(month=JUNE, by=service_manager)
+    value = ret.values.get(kpi_code="REG01")
+    client.force_login(service_manager)
+    response = client.post(
+        reverse("performance:return", args=["2016-06"]),
+        {"action": "save", f"value-{value.pk}": "101"},
+    )
+    assert response.status_code == 400
+    assert "is a percentage, so it must be 100 or less" in response.content.decode()
+    value.refresh_from_db()
+    assert value.value is None
+
+
+def test_upload_preview_is_kept_server_side_and_confirmed(client, version, service_manager):
+    client.force_login(service_manager)
+    csv = b"kpi_code,period,value\nLIB01,2016-06,101\nREG01,2016-06,90\nREG05,2016-06,99\n"
+    response = client.post(
+        reverse("performance:upload", args=["2016-06"]),
+        {"file": SimpleUploadedFile("june.csv", csv)},
+    )
+    upload = ReturnUpload.objects.get()
+    assert response.status_code == 302 and str(upload.pk) in response["Location"]
+    preview = client.get(response["Location"]).content.decode()
+    assert "Save these values to the draft return" in preview
+    assert MonthlyReturn.objects.get().values.filter(value__isnull=False).count() == 0
+    client.post(response["Location"])
+    assert MonthlyReturn.objects.get().values.filter(value__isnull=False).count() == 3
+
+
+def test_upload_with_a_mismatched_name_is_refused_on_the_page(client, version, service_manager):
+    client.force_login(service_manager)
+    response = client.post(
+        reverse("performance:upload", args=["2016-06"]),
+        {"file": SimpleUploadedFile("june.xlsx", b"kpi_code,period,value\n")},
+    )
+    assert response.status_code == 400
+    assert "does not match its content" in response.content.decode()
+
+
+def test_templates_download_in_both_formats(client, version, service_manager):
+    client.force_login(service_manager)
+    csv = client.get(reverse("performance:template", args=["2016-06", "csv"]))
+    assert b"LIB01" in csv.content and b"2016-06" in csv.content
+    xlsx = client.get(reverse("performance:template", args=["2016-06", "xlsx"]))
+    assert xlsx.content[:2] == b"PK"
+
+
+@pytest.fixture
+def attachment(version, service_manager):
+    report = services.management_report_save(
+        month=JUNE, highlights="x", risks_and_issues="", finance_summary="", by=service_manager
+    )
+    return services.report_attachment_add(
+        report=report, uploaded=SimpleUploadedFile("money.csv", b"a,b\n1,2\n"), by=service_manager
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("commissioner", 200), ("board_member", 200), ("support_lead", 404), ("administrator", 404)],
+)
+def test_attachment_downloads_only_for_staff_who_may_see_the_report(
+    client, attachment, who, expected, request
+):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("performance:attachment", args=[attachment.pk]))
+    assert response.status_code == expected
+    if expected == 200:
+        assert response["Content-Disposition"].startswith('attachment; filename="money.csv"')
+        assert "sandbox" in response["Content-Security-Policy"]
+
+
+def test_open_data_publishes_accepted_values_with_definitions_safely(
+    client, version, service_manager, commissioner
+):
+    ret = submitted_return(JUNE, service_manager)
+    accept_all(ret, commissioner)
+    value = ret.values.get(kpi_code="LIB01")
+    services.kpi_return_revise(
+        kpi_return=value, value="5", commentary="", reason="r", by=service_manager
+    )  # back to submitted: not open
+    csv = client.get(reverse("performance:open_data") + "?format=csv").content.decode()
+    assert "REG01" in csv and "LIB01" not in csv.split("\n", 1)[1]
+    data = json.loads(client.get(reverse("performance:open_data") + "?format=json").content)
+    assert {k["code"] for k in data["kpis"]} == {"LIB01", "REG01", "REG05"}
+    assert all("email" not in json.dumps(v) for v in data["values"])
