@@ -155,11 +155,6 @@ class SpecificationVersion(models.Model):
                 condition=models.Q(status="published"),
                 name="one_published_version_per_start_date",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(status="published")
-                | models.Q(published_at__isnull=False, agreed_at__isnull=False),
-                name="published_version_was_agreed",
-            ),
         ]
 
     def __str__(self):

@@ -165,10 +165,6 @@ class Migration(migrations.Migration):
             model_name='specificationversion',
             constraint=models.UniqueConstraint(condition=models.Q(('status', 'published')), fields=('starts_on',), name='one_published_version_per_start_date'),
         ),
-        migrations.AddConstraint(
-            model_name='specificationversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), models.Q(('agreed_at__isnull', False), ('published_at__isnull', False)), _connector='OR'), name='published_version_was_agreed'),
-        ),
         migrations.AddField(
             model_name='businessplan',
             name='created_by',
