@@ -9,7 +9,7 @@ off, a missing secret stops start-up with a message that says how to fix it.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab  # noqa: F401  (used by beat entries)
+from celery.schedules import crontab
 from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -170,6 +170,11 @@ CELERY_BEAT_SCHEDULE = {
     "cycle-requeue-stuck-reports": {
         "task": "cycle.requeue_stuck_reports",
         "schedule": crontab(minute="*/30"),
+    },
+    # specifications: erase commenters' names and e-mails past COMMENT_RETENTION_DAYS.
+    "specifications-erase-expired-comment-personal-data": {
+        "task": "specifications.tasks.erase_expired_comment_personal_data",
+        "schedule": crontab(hour=2, minute=15),
     },
 }
 
