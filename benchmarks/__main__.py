@@ -30,7 +30,10 @@ def main() -> int:
 
         call_command("migrate", verbosity=0, interactive=False)
         failures = 0
+        only = sys.argv[1:]  # e.g. `python -m benchmarks http`: only those modules
         for bench in _benchmarks():
+            if only and bench.__module__.rsplit(".", 1)[-1] not in only:
+                continue
             name = f"{bench.__module__}.{bench.__name__}"
             started = time.perf_counter()
             try:

@@ -59,12 +59,15 @@ def _query_counts(session_cookie):
 
 
 def _start_gunicorn(database_url):
+    from django.conf import settings
+
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "DEBUG": "false",
         "LRA_TESTING": "true",  # plain static storage: no collectstatic needed
-        "SECRET_KEY": "benchmark-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        # The same key as this process, so the session it signed in is valid there.
+        "SECRET_KEY": settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "OTP_REQUIRED": "false",
