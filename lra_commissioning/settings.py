@@ -9,7 +9,7 @@ off, a missing secret stops start-up with a message that says how to fix it.
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab  # noqa: F401  (used by beat entries)
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -153,7 +153,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="lra")
 # The beat schedule lives in code, here, one entry per periodic job
 # (times are Europe/London). Each task is safe to run twice.
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    # specifications: erase commenters' names and e-mails past COMMENT_RETENTION_DAYS.
+    "specifications-erase-expired-comment-personal-data": {
+        "task": "specifications.tasks.erase_expired_comment_personal_data",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}
 
 # E-mail --------------------------------------------------------------------
 

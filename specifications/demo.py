@@ -2,7 +2,9 @@
 
 The 2016/17 specification (in force from 1 April 2016) and the 2017/18
 version with a handful of changes, built around the council's three strategic
-outcomes, with twenty-odd KPIs across the three service areas.
+outcomes, with twenty-odd KPIs across the three service areas; public comments
+in each state; the 2016/17 business plan (returned once, then accepted) and
+the 2017/18 plan waiting for review. Everything goes through the services.
 """
 
 import datetime
@@ -10,16 +12,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from . import services
 from .models import (
-    KPI,
-    Outcome,
-    Section,
+    BusinessPlan,
+    PublicComment,
     SectionKind,
-    ServiceRequirement,
     Specification,
     SpecificationVersion,
     StrategicOutcome,
-    VersionStatus,
 )
 
 STRATEGIC_OUTCOMES = [
@@ -440,54 +440,98 @@ def _kpi_fields(row, order):
     }
 
 
-def _build_version(ctx, spec, major, starts_on, kpi_rows, year_label, summary, based_on):
-    version = SpecificationVersion.objects.create(
-        specification=spec,
-        major=major,
-        minor=0,
-        status=VersionStatus.PUBLISHED,
-        starts_on=starts_on,
-        summary=summary,
-        based_on=based_on,
-        created_by=ctx.commissioner,
-        submitted_at=timezone.make_aware(
-            datetime.datetime.combine(starts_on - datetime.timedelta(days=75), datetime.time(10))
-        ),
-        board_decided_by=ctx.board,
-        board_decided_on=starts_on - datetime.timedelta(days=60),
-        board_minute_reference=f"LRA-SB/{starts_on.year - 1}/{7 + major}",
-        agreed_by=ctx.manager,
-        agreed_at=timezone.make_aware(
-            datetime.datetime.combine(starts_on - datetime.timedelta(days=50), datetime.time(11))
-        ),
-        published_by=ctx.commissioner,
-        published_at=timezone.make_aware(
-            datetime.datetime.combine(starts_on - datetime.timedelta(days=30), datetime.time(9))
-        ),
+def _aware(day, hour):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _take_through_approval(ctx, version, major):
+    starts_on = version.starts_on
+    services.version_submit(
+        version=version, by=ctx.commissioner, at=_aware(starts_on - datetime.timedelta(days=75), 10)
     )
-    for order, (kind, heading, body) in enumerate(SECTIONS):
-        Section.objects.create(
-            version=version,
-            kind=kind,
-            heading=heading,
-            body=body.format(year=year_label),
-            order=order,
+    services.version_sign_off(
+        version=version,
+        decided_on=starts_on - datetime.timedelta(days=60),
+        minute_reference=f"LRA-SB/{starts_on.year - 1}/{7 + major}",
+        by=ctx.board,
+    )
+    services.version_agree(
+        version=version, by=ctx.manager, at=_aware(starts_on - datetime.timedelta(days=50), 11)
+    )
+    services.version_publish(
+        version=version,
+        by=ctx.commissioner,
+        at=_aware(starts_on - datetime.timedelta(days=30), 9),
+    )
+
+
+def _build_first_version(ctx, spec, summary):
+    c = ctx.commissioner
+    year = spec.financial_year
+    version = services.version_create(
+        financial_year=year, starts_on=year.start_date, summary=summary, by=c
+    )
+    bodies = {kind: (heading, body) for kind, heading, body in SECTIONS}
+    for section in version.sections.all():
+        heading, body = bodies[section.kind]
+        services.section_update(
+            section=section, heading=heading, body=body.format(year=year.label), by=c
         )
     outcomes = {}
-    for order, (code, so_code, title, requirements) in enumerate(OUTCOMES):
-        outcomes[code] = Outcome.objects.create(
+    for code, so_code, title, requirements in OUTCOMES:
+        outcomes[code] = services.outcome_create(
             version=version,
-            strategic_outcome=StrategicOutcome.objects.get(code=so_code),
             code=code,
             title=title,
-            order=order,
+            strategic_outcome=StrategicOutcome.objects.get(code=so_code),
+            by=c,
         )
-        for r_order, (r_code, text) in enumerate(requirements):
-            ServiceRequirement.objects.create(
-                outcome=outcomes[code], code=r_code, text=text, order=r_order
+        for r_code, text in requirements:
+            services.requirement_create(outcome=outcomes[code], code=r_code, text=text, by=c)
+    for order, row in enumerate(KPIS):
+        services.kpi_create(
+            version=version, outcome=outcomes[row[2]], by=c, **_kpi_fields(row, order)
+        )
+    return version
+
+
+def _build_refresh(ctx, spec, summary, previous):
+    """2017/18: copied from 2016/17, then the changes of CHANGES_2017."""
+    c = ctx.commissioner
+    year = spec.financial_year
+    version = services.version_copy(
+        source=previous, specification=spec, major=2, minor=0, starts_on=year.start_date, by=c
+    )
+    services.version_update(version=version, summary=summary, by=c)
+    for section in version.sections.all():
+        if section.kind == "introduction":
+            services.section_update(
+                section=section,
+                heading=section.heading,
+                body=section.body.replace(previous.specification.financial_year.label, year.label),
+                by=c,
             )
-    for order, row in enumerate(kpi_rows):
-        KPI.objects.create(version=version, outcome=outcomes[row[2]], **_kpi_fields(row, order))
+    kpis = {k.code: k for k in version.kpis.all()}
+    for code, (target, floor) in CHANGES_2017["targets"].items():
+        services.kpi_update(
+            kpi=kpis[code], annual_target=Decimal(target), floor=Decimal(floor), by=c
+        )
+    for code in CHANGES_2017["removed"]:
+        services.kpi_delete(kpi=kpis[code], by=c)
+    outcomes = {o.code: o for o in version.outcomes.all()}
+    for offset, row in enumerate(CHANGES_2017["added"]):
+        services.kpi_create(
+            version=version,
+            outcome=outcomes[row[2]],
+            by=c,
+            **_kpi_fields(row, len(KPIS) + offset),
+        )
+    services.requirement_create(
+        outcome=outcomes["O2"],
+        code="O2.R3",
+        text="Run digital skills sessions in every town library.",
+        by=c,
+    )
     return version
 
 
@@ -506,10 +550,212 @@ def kpi_rows_for(start_year):
     return rows + CHANGES_2017["added"]
 
 
+# (version major, days after it came into force, section kind or None, body, name, e-mail,
+#  state, response)
+COMMENTS = [
+    (
+        1,
+        20,
+        None,
+        "Thank you for publishing this. It is good to see what the library service "
+        "is expected to do.",
+        "",
+        "",
+        "published",
+        "",
+    ),
+    (
+        1,
+        45,
+        "minimum_requirements",
+        "Please keep the mobile library stopping in our village: "
+        "it is the only library many older people here can reach.",
+        "Joan Whitfield",
+        "joan@example.net",
+        "published",
+        "Thank you. The mobile library timetable is reviewed with "
+        "parish councils each year; your village's stop is in the 2017/18 timetable.",
+    ),
+    (1, 60, "overview", "Buy more books!!! <script>alert('x')</script>", "", "", "rejected", ""),
+    (
+        1,
+        90,
+        "outcomes",
+        "Could the digital skills help in libraries be measured? It matters more every year.",
+        "",
+        "",
+        "published",
+        "Yes: the 2017/18 specification adds a KPI for digital skills sessions.",
+    ),
+    (
+        2,
+        10,
+        None,
+        "Why has the archive search room visits measure been dropped?",
+        "",
+        "",
+        "published",
+        "",
+    ),
+    (
+        2,
+        30,
+        "introduction",
+        "The home library service is wonderful. My mother relies on it.",
+        "Raj Patel",
+        "raj@example.net",
+        "pending",
+        "",
+    ),
+    (
+        2,
+        31,
+        "operating_principles",
+        "How will residents know when a KPI is missed?",
+        "",
+        "",
+        "pending",
+        "",
+    ),
+    (
+        2,
+        40,
+        None,
+        '=HYPERLINK("http://example.com","click") spreadsheet test',
+        "",
+        "",
+        "pending",
+        "",
+    ),
+    (2, 41, "overview", "Advertising for a casino.", "", "", "rejected", ""),
+]
+
+
+def _load_comments(ctx, versions):
+    if PublicComment.objects.exists():
+        return
+    for i, (major, days, kind, body, name, email, state, response) in enumerate(COMMENTS):
+        version = versions[major]
+        section = version.sections.filter(kind=kind).first() if kind else None
+        comment = services.comment_submit(
+            version=version,
+            section=section,
+            body=body,
+            name=name,
+            email=email,
+            address=f"demo-{i}",
+            received_at=_aware(version.starts_on + datetime.timedelta(days=days), 12),
+        )
+        if state == "published":
+            comment = services.comment_publish(comment=comment, by=ctx.commissioner)
+            if response:
+                services.comment_respond(comment=comment, response=response, by=ctx.commissioner)
+        elif state == "rejected":
+            services.comment_reject(comment=comment, by=ctx.commissioner)
+
+
+PLAN_2016 = {
+    "O1": (
+        "Every library runs the Summer Reading Challenge with schools' help, and rhyme-time "
+        "and story-time sessions run weekly in every town library.",
+        [
+            (
+                "Summer Reading Challenge launched in all 99 libraries",
+                (2016, 7, 16),
+                "Children's services manager",
+            ),
+            ("Schools partnership plan agreed", (2016, 9, 30), ""),
+        ],
+    ),
+    "O2": (
+        "We keep the stock fresh through the new supplier framework, extend e-book lending and "
+        "replace the public computers.",
+        [("Public computer replacement complete", (2016, 12, 31), "ICT liaison officer")],
+    ),
+    "O3": (
+        "Registration appointments are released 10 working days ahead in every district, with "
+        "extra death registration slots each Monday.",
+        [
+            (
+                "Online booking for birth registration live",
+                (2016, 10, 3),
+                "Registration service manager",
+            )
+        ],
+    ),
+    "O4": (
+        "The home library service recruits 40 new volunteers and works with the voluntary "
+        "sector to reach isolated residents.",
+        [("Volunteer recruitment campaign", (2016, 6, 30), "Volunteer coordinator")],
+    ),
+    "O5": (
+        "The archive keeps its accreditation, answers enquiries within 10 working days and "
+        "opens the search room on Saturdays each month.",
+        [("Accreditation return submitted", (2016, 11, 30), "County archivist")],
+    ),
+}
+
+
+def _load_business_plans(ctx):
+    year = ctx.years[2016]
+    if not BusinessPlan.objects.filter(financial_year=year).exists():
+        m, c = ctx.manager, ctx.commissioner
+        plan = services.business_plan_start(financial_year=year, by=m)
+        services.business_plan_update(
+            plan=plan,
+            summary="Our plan for 2016/17: a modern, outward-looking service that meets every "
+            "outcome of the specification within budget.",
+            by=m,
+        )
+        sections = list(plan.sections.select_related("outcome"))
+        for section in sections:
+            approach, actions = PLAN_2016[section.outcome.code]
+            services.business_plan_section_update(section=section, approach=approach, by=m)
+            for description, (y, mo, d), owner in actions:
+                services.business_plan_action_create(
+                    section=section,
+                    description=description,
+                    milestone_on=datetime.date(y, mo, d),
+                    owner=owner,
+                    by=m,
+                )
+        services.business_plan_submit(plan=plan, by=m)
+        o3 = next(s for s in sections if s.outcome.code == "O3")
+        services.business_plan_return(
+            plan=plan,
+            section_comments={
+                o3.pk: "Say how waiting times will be kept down in the busiest "
+                "districts in the winter."
+            },
+            by=c,
+        )
+        services.business_plan_section_update(
+            section=o3,
+            approach=PLAN_2016["O3"][0] + " In winter, registrars from quieter districts cover "
+            "the three busiest offices.",
+            by=m,
+        )
+        services.business_plan_submit(plan=plan, by=m)
+        services.business_plan_accept(plan=plan, by=c, comment="Accepted. Thank you.")
+    year = ctx.years[2017]
+    if not BusinessPlan.objects.filter(financial_year=year).exists():
+        m = ctx.manager
+        plan = services.business_plan_start(financial_year=year, by=m)
+        for section in plan.sections.select_related("outcome"):
+            approach = PLAN_2016.get(section.outcome.code, ("",))[0]
+            services.business_plan_section_update(
+                section=section,
+                approach=approach + " In 2017/18 we build on last year's results.",
+                by=m,
+            )
+        services.business_plan_submit(plan=plan, by=m)
+
+
 def load(ctx):
     for code, title in STRATEGIC_OUTCOMES:
-        StrategicOutcome.objects.update_or_create(code=code, defaults={"title": title})
+        services.strategic_outcome_save(code=code, title=title, by=ctx.commissioner)
     previous = None
+    versions = {}
     for major, (start_year, summary) in enumerate(
         [
             (2016, "The first specification of the internally commissioned service."),
@@ -525,14 +771,13 @@ def load(ctx):
         spec, _ = Specification.objects.get_or_create(financial_year=ctx.years[start_year])
         version = spec.versions.filter(major=major, minor=0).first()
         if version is None:
-            version = _build_version(
-                ctx,
-                spec,
-                major,
-                datetime.date(start_year, 4, 1),
-                kpi_rows_for(start_year),
-                ctx.years[start_year].label,
-                summary,
-                previous,
-            )
+            if previous is None:
+                version = _build_first_version(ctx, spec, summary)
+            else:
+                version = _build_refresh(ctx, spec, summary, previous)
+            _take_through_approval(ctx, version, major)
+            version = SpecificationVersion.objects.get(pk=version.pk)
         previous = version
+        versions[major] = version
+    _load_comments(ctx, versions)
+    _load_business_plans(ctx)

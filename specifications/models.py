@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from simple_history.models import HistoricalRecords
 
 from lra_commissioning.models import FinancialYear, User
@@ -145,6 +147,18 @@ class SpecificationVersion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["specification", "major", "minor"], name="one_version_number_per_spec"
+            ),
+            # In force = the latest published version to have started, so two
+            # published versions starting the same day would both claim that day.
+            models.UniqueConstraint(
+                fields=["starts_on"],
+                condition=models.Q(status="published"),
+                name="one_published_version_per_start_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="published")
+                | models.Q(published_at__isnull=False, agreed_at__isnull=False),
+                name="published_version_was_agreed",
             ),
         ]
 
@@ -326,3 +340,172 @@ class KPI(models.Model):
 
     def __str__(self):
         return f"{self.code} {self.title}"
+
+
+# Public comments ---------------------------------------------------------------
+
+COMMENT_MAX_LENGTH = 5000
+
+
+class CommentStatus(models.TextChoices):
+    # Received from the public site; not shown to anyone but commissioners.
+    PENDING = "pending", "Awaiting moderation"
+    # Shown on the public site, without the commenter's name or e-mail.
+    PUBLISHED = "published", "Published"
+    # Not shown publicly (abusive, off-topic, personal); kept for the record.
+    REJECTED = "rejected", "Rejected"
+
+
+class PublicComment(models.Model):
+    """A comment from the public on a published version, or on one of its sections.
+
+    Name and e-mail are optional personal data, erased after
+    settings.COMMENT_RETENTION_DAYS by `tasks.erase_expired_comment_personal_data`.
+    They are excluded from the history table so erasing them erases them everywhere.
+    """
+
+    version = models.ForeignKey(
+        SpecificationVersion, on_delete=models.PROTECT, related_name="comments"
+    )
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.PROTECT, related_name="comments"
+    )
+    body = models.TextField(max_length=COMMENT_MAX_LENGTH)
+    name = models.CharField(max_length=150, blank=True)
+    email = models.EmailField("e-mail address", blank=True)
+    received_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=20, choices=CommentStatus.choices, default=CommentStatus.PENDING
+    )
+    moderated_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True, max_length=COMMENT_MAX_LENGTH)
+    responded_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    personal_data_erased_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["name", "email"])
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(status="pending", moderated_by__isnull=True, moderated_at__isnull=True)
+                    | (~models.Q(status="pending") & models.Q(moderated_at__isnull=False))
+                ),
+                name="comment_moderation_recorded_with_decision",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("body"), COMMENT_MAX_LENGTH),
+                name="comment_body_at_most_5000_characters",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Comment {self.pk} on {self.version}"
+
+    @property
+    def has_personal_data(self) -> bool:
+        return bool(self.name or self.email)
+
+
+# The annual business plan -------------------------------------------------------
+
+
+class BusinessPlanStatus(models.TextChoices):
+    # Being written by the service; only now (and when returned) may it change.
+    DRAFT = "draft", "Draft"
+    # With the commissioner for review; frozen.
+    SUBMITTED = "submitted", "Submitted"
+    # Returned by the commissioner with comments on sections; the service revises it.
+    RETURNED = "returned", "Returned with comments"
+    # Accepted by the commissioner; final for the year.
+    ACCEPTED = "accepted", "Accepted"
+
+
+class BusinessPlan(models.Model):
+    """The service's answer to a year's specification: how it will meet each outcome."""
+
+    financial_year = models.OneToOneField(
+        FinancialYear, on_delete=models.PROTECT, related_name="business_plan"
+    )
+    version = models.ForeignKey(
+        SpecificationVersion,
+        on_delete=models.PROTECT,
+        related_name="business_plans",
+        help_text="The specification version the plan answers.",
+    )
+    status = models.CharField(
+        max_length=20, choices=BusinessPlanStatus.choices, default=BusinessPlanStatus.DRAFT
+    )
+    summary = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submission_count = models.PositiveIntegerField(default=0)
+    reviewed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["financial_year__start_year"]
+
+    def __str__(self):
+        return f"Business plan {self.financial_year.label}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (BusinessPlanStatus.DRAFT, BusinessPlanStatus.RETURNED)
+
+
+class BusinessPlanSection(models.Model):
+    """How the service will meet one outcome of the specification."""
+
+    plan = models.ForeignKey(BusinessPlan, on_delete=models.CASCADE, related_name="sections")
+    outcome = models.ForeignKey(Outcome, on_delete=models.PROTECT, related_name="+")
+    approach = models.TextField(blank=True)
+    # The commissioner's comment when returning the plan; cleared on resubmission
+    # (the history keeps it).
+    return_comment = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "outcome"], name="one_plan_section_per_outcome")
+        ]
+
+    def __str__(self):
+        return f"{self.plan}: {self.outcome.code}"
+
+
+class BusinessPlanAction(models.Model):
+    section = models.ForeignKey(
+        BusinessPlanSection, on_delete=models.CASCADE, related_name="actions"
+    )
+    description = models.CharField(max_length=500)
+    milestone_on = models.DateField()
+    owner = models.CharField(max_length=150, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["milestone_on", "id"]
+
+    def __str__(self):
+        return self.description

@@ -40,6 +40,8 @@ class Page:
     # Roles that get a status of their own (e.g. 404 for a support lead whose
     # service it is not). Applied after `allowed`.
     special: dict = field(default_factory=dict)
+    # A file download (CSV, PDF), not a page: the browser axe test skips it.
+    download: bool = False
 
     def expected_status(self, who) -> int:
         if who in self.special:

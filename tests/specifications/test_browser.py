@@ -1,0 +1,130 @@
+"""The public pages pass axe, and the annual journey works end to end in Chromium."""
+
+import pytest
+from django.urls import reverse
+
+from lra_commissioning.models import FinancialYear
+from specifications import services
+from specifications.models import VersionStatus
+
+from .factories import draft_version, published_version
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def people(transactional_db, commissioner, board_member, head_of_service):
+    return commissioner, board_member, head_of_service
+
+
+def test_public_pages_and_the_comment_form_in_error_pass_axe(page_for, assert_accessible, people):
+    c = people[0]
+    first = published_version(*people, kpis=3)
+    comment = services.comment_submit(version=first, body="Open longer", address="x")
+    services.comment_publish(comment=comment, by=c)
+    services.comment_respond(comment=comment, response="We will look at it.", by=c)
+    page = page_for(None)
+    for url in (
+        reverse("specifications:public_current"),
+        reverse("specifications:public_versions"),
+        reverse(
+            "specifications:public_version",
+            kwargs={"start_year": 2016, "major": first.major, "minor": 0},
+        ),
+        reverse("specifications:public_compare"),
+    ):
+        page.goto(url)
+        assert_accessible(page)
+    # The comment form in its error state.
+    page.goto(reverse("specifications:public_current"))
+    page.fill("#id_body", "x" * 5001)
+    page.get_by_role("button", name="Send your comment").click()
+    page.wait_for_selector(".govuk-error-summary")
+    assert "5,000 characters or fewer" in page.inner_text(".govuk-error-summary")
+    assert page.title().startswith("The service specification in force (error)")
+    assert_accessible(page)
+    # A valid comment, without a name.
+    page.fill("#id_body", "Please keep the mobile library.")
+    page.get_by_role("button", name="Send your comment").click()
+    page.wait_for_selector("h1:has-text('Comment received')")
+    assert_accessible(page)
+
+
+def test_the_annual_journey_from_draft_to_public(page_for, assert_accessible, people):
+    c, b, h = people
+    FinancialYear.objects.get_or_create(start_year=2016)
+    version = draft_version(c, kpis=2)
+    detail = reverse("specifications:version_detail", args=[version.pk])
+
+    commissioner = page_for(c)
+    commissioner.goto(detail)
+    assert_accessible(commissioner)
+    commissioner.get_by_role("button", name="Submit to the board").click()
+    commissioner.wait_for_selector("text=has been submitted to the board")
+
+    board = page_for(b)
+    board.goto(reverse("home"))
+    board.get_by_role("link", name="2016/17 specification, version 1.0").click()
+    board.get_by_role("link", name="Record the board's sign-off").click()
+    board.fill("#id_minute_reference", "LRA-SB/2016/8")
+    assert_accessible(board)
+    board.get_by_role("button", name="Record the sign-off").click()
+    board.wait_for_selector("text=has been recorded")
+
+    head = page_for(h)
+    head.goto(reverse("home"))
+    head.get_by_role("link", name="2016/17 specification, version 1.0").click()
+    head.get_by_role("button", name="Agree for the service").click()
+    head.wait_for_selector("text=You have agreed version 1.0")
+
+    # page_for signs each person in through one test client, which ends the
+    # previous person's session: sign the commissioner in again.
+    commissioner = page_for(c)
+    commissioner.goto(detail)
+    commissioner.get_by_role("button", name="Publish").click()
+    commissioner.wait_for_selector("text=is published and in force")
+    version.refresh_from_db()
+    assert version.status == VersionStatus.PUBLISHED
+    assert version.board_minute_reference == "LRA-SB/2016/8"
+
+    public = page_for(None)
+    public.goto(reverse("specifications:public_current"))
+    assert "2016/17, version 1.0" in public.inner_text("main")
+    assert "LRA-SB/2016/8" in public.inner_text("main")
+
+
+def test_staff_pages_pass_axe_including_the_kpi_form_in_error(
+    page_for, assert_accessible, people, service_manager
+):
+    c = people[0]
+    current = published_version(*people, kpis=2)
+    comment = services.comment_submit(version=current, body="Hello", address="y", name="Ann")
+    FinancialYear.objects.get_or_create(start_year=2017)
+    draft = draft_version(c, start_year=2017, kpis=2)
+    plan = services.business_plan_start(
+        financial_year=current.specification.financial_year, by=service_manager
+    )
+    page = page_for(c)
+    for url in (
+        reverse("specifications:staff_index"),
+        reverse("specifications:version_detail", args=[draft.pk]),
+        reverse("specifications:staff_compare"),
+        reverse("specifications:comment_list"),
+        reverse("specifications:comment_detail", args=[comment.pk]),
+        reverse("specifications:plan_detail", args=[2016]),
+        reverse("specifications:version_edit", args=[draft.pk]),
+    ):
+        page.goto(url)
+        assert_accessible(page)
+    page.goto(reverse("specifications:kpi_create", args=[draft.pk]))
+    page.fill("#id_code", "NEW1")
+    page.fill("#id_title", "New KPI")
+    page.check("input[name=service_area][value=libraries]")
+    page.check("input[name=unit][value=percentage]")
+    page.fill("#id_annual_target", "95")
+    page.fill("#id_floor", "99")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_selector(".govuk-error-summary")
+    assert "the floor must be at or below the target" in page.inner_text(".govuk-error-summary")
+    assert_accessible(page)
+    assert plan.pk
