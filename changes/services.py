@@ -172,6 +172,8 @@ def change_request_raise(
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    if idea is not None:
+        idea = ServiceIdea.objects.get(pk=idea.pk)
     if idea is not None and idea.status != IdeaStatus.ADOPTED:
         raise DomainError("Only an idea the board has adopted can become a change request.")
     change = ChangeRequest(
@@ -710,7 +712,7 @@ def change_request_apply(*, change: ChangeRequest, by, at=None, _system=False) -
             f"{change.reference} cannot be applied: " + " ".join(exc.messages)
         ) from exc
     decision = getattr(change, "board_decision", None) if change.is_fundamental else None
-    spec_services.version_publish_from_change(
+    new = spec_services.version_publish_from_change(
         version=new,
         agreed_by=change.service_agreed_by or by,
         agreed_at=change.service_agreed_at or now,
