@@ -14,6 +14,7 @@ TEST_ENV := LRA_TESTING=true DEBUG=true \
 	REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	CELERY_TASK_ALWAYS_EAGER=true
 PYTEST_ARGS ?=
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install assets run test lint format bench worker beat migrate demo clean
@@ -43,7 +44,10 @@ run: install assets ## Fresh clone to a running site with demo data on http://12
 	$(MANAGE) runserver 127.0.0.1:8000
 
 test: install assets ## The whole test suite on PostgreSQL, Redis and Chromium
-	$(TEST_ENV) $(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS)
+	@# The slow load and fault tests restart services, so they run alone first;
+	@# then everything else on $(TEST_WORKERS) workers. (Exit 5: no test selected.)
+	$(TEST_ENV) $(PY) -m pytest -p no:cacheprovider -m slow $(PYTEST_ARGS) || [ $$? -eq 5 ]
+	$(TEST_ENV) $(PY) -m pytest -p no:cacheprovider -n $(TEST_WORKERS) -m "not slow" $(PYTEST_ARGS)
 
 lint: install ## Ruff lint and format checks, and missing migrations
 	$(VENV)/bin/ruff check .

@@ -1,21 +1,49 @@
-"""Run every benchmark and print its figures (minimal runner; each app adds its own)."""
+"""Run every benchmark: `python -m benchmarks` (or `make bench`).
+
+Add an app's benchmarks by importing its module in `_benchmarks()`; each
+module has BENCHMARKS, callables that take no arguments and print their
+figures or return a list of lines to print.
+"""
 
 import os
 import sys
+import time
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lra_commissioning.settings")
+from .database import bench_database
+
+BENCH_DB_NAME = "lra_bench"
 
 
-def main():
-    import django
+def _benchmarks():
+    from . import cycle, http, performance
 
-    django.setup()
-    from benchmarks import performance
+    return [*cycle.BENCHMARKS, *performance.BENCHMARKS, *http.BENCHMARKS]
 
-    benchmarks = [*performance.BENCHMARKS]
-    for bench in benchmarks:
-        bench()
-    return 0
+
+def main() -> int:
+    with bench_database(os.environ.get("DATABASE_URL", ""), BENCH_DB_NAME):
+        import django
+
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lra_commissioning.settings")
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0, interactive=False)
+        failures = 0
+        for bench in _benchmarks():
+            name = f"{bench.__module__}.{bench.__name__}"
+            started = time.perf_counter()
+            try:
+                for line in bench() or []:
+                    print(line, flush=True)
+            except Exception as exc:  # noqa: BLE001 - report and go on to the next figure
+                failures += 1
+                print(f"{name}: FAILED {exc!r}", flush=True)
+            print(f"  ({name} ran in {time.perf_counter() - started:.1f} s)", flush=True)
+        from django.db import connections
+
+        connections.close_all()
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ PROVIDERS = [
     "funding.attention",
     "changes.attention",
     "slas.attention",
+    "lra_commissioning.cycle.attention",
 ]
 
 

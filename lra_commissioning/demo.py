@@ -20,6 +20,7 @@ APP_LOADERS = [
     "funding.demo",
     "changes.demo",
     "slas.demo",
+    "lra_commissioning.cycle.demo",
 ]
 
 FIRST_YEAR = 2016

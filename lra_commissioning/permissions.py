@@ -174,6 +174,11 @@ PERMISSIONS: dict[str, Permission] = {
     "calendar.view_own": _p("See one's own deadlines and notifications.", STAFF),
     "calendar.view_all": _p("See every deadline in the commissioning calendar.", {C, A}),
     "annual_report.view": _p("See annual reports before they are published.", {C, SM, B}),
+    "deadline.mark_met": _p(
+        "Record that a deadline's obligation was met outside the system (for example "
+        "the review of the commissioning approach).",
+        {C},
+    ),
     "annual_report.produce": _p(
         "Generate, approve and publish the annual report and the cabinet committee report.",
         {C},

@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "funding",
     "changes",
     "slas",
+    "lra_commissioning.cycle",
 ]
 
 MIDDLEWARE = [
@@ -158,6 +159,16 @@ CELERY_BEAT_SCHEDULE = {
     "specifications-erase-expired-comment-personal-data": {
         "task": "specifications.tasks.erase_expired_comment_personal_data",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # The commissioning cycle: reminders and escalations, retention, stuck reports.
+    "cycle-daily-sweep": {"task": "cycle.daily_sweep", "schedule": crontab(hour=7, minute=0)},
+    "cycle-retention": {
+        "task": "cycle.retention",
+        "schedule": crontab(hour=3, minute=30, day_of_week="sunday"),
+    },
+    "cycle-requeue-stuck-reports": {
+        "task": "cycle.requeue_stuck_reports",
+        "schedule": crontab(minute="*/30"),
     },
 }
 

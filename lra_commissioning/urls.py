@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("funding.urls")),
     path("", include("changes.urls")),
     path("", include("slas.urls")),
+    path("", include("lra_commissioning.cycle.urls")),
 ]
 
 handler400 = "lra_commissioning.views.error_400"

@@ -11,6 +11,22 @@ from .factories import make_user
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def pytest_configure(config):
+    """Under pytest-xdist each worker gets its own Redis database for the cache,
+    so one worker's cache.clear() never empties another's rate limits."""
+    from django.conf import settings
+    from django.core.cache import caches
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    location = settings.CACHES["default"].get("LOCATION", "")
+    if worker.startswith("gw") and location.startswith("redis://"):
+        base, _, number = location.rpartition("/")
+        n = (int(number or 0) + int(worker[2:])) % 16
+        settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"{base}/{n}"}}
+        caches.__dict__.pop("settings", None)
+        caches._settings = None
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate limits and throttles live in the cache: each test starts clean."""

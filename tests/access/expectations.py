@@ -42,6 +42,8 @@ class Page:
     special: dict = field(default_factory=dict)
     # A file download (CSV, PDF), not a page: the browser axe test skips it.
     download: bool = False
+    # False for a download (PDF, iCalendar): the browser saves it, axe has no page to check.
+    html: bool = True
 
     def expected_status(self, who) -> int:
         if who in self.special:
@@ -59,7 +61,7 @@ def staff(*roles, **kw):
     return Page(allowed=frozenset(roles), **kw)
 
 
-APPS = ["core", "specifications", "performance", "funding", "changes", "slas"]
+APPS = ["core", "specifications", "performance", "funding", "changes", "slas", "cycle"]
 
 DEMO_PERSON = {
     Role.COMMISSIONER: "commissioner@example.org",

@@ -1,0 +1,49 @@
+"""Celery tasks of the commissioning cycle: thin, taking ids, calling services.
+
+Every task is safe to run twice (late acknowledgement may redeliver it).
+"""
+
+from celery import shared_task
+from django.utils import timezone
+
+from lra_commissioning import dates
+
+from . import services
+
+
+@shared_task(name="cycle.daily_sweep")
+def daily_sweep() -> int:
+    """07:00 each day: make sure this year's and next year's deadlines exist,
+    create the reminders due today, escalate, and queue one send task per reminder."""
+    today = timezone.localdate()
+    current = dates.financial_year_of(today)
+    for start_year in (current, current + 1):
+        services.deadlines_generate(start_year=start_year)
+    ids = services.reminders_sweep(today=today)
+    for reminder_id in ids:
+        send_reminder.delay_on_commit(reminder_id)
+    return len(ids)
+
+
+@shared_task(name="cycle.send_reminder")
+def send_reminder(reminder_id: int) -> bool:
+    return services.reminder_send(reminder_id=reminder_id)
+
+
+@shared_task(name="cycle.render_annual_report")
+def render_annual_report(report_id: int) -> bool:
+    return services.annual_report_render(report_id=report_id)
+
+
+@shared_task(name="cycle.retention")
+def retention() -> int:
+    return services.reminders_purge(today=timezone.localdate())
+
+
+@shared_task(name="cycle.requeue_stuck_reports")
+def requeue_stuck_reports() -> int:
+    """Every half hour: render again any report whose task was lost with its worker."""
+    ids = services.requeue_stuck_reports()
+    for report_id in ids:
+        render_annual_report.delay_on_commit(report_id)
+    return len(ids)

@@ -1,0 +1,18 @@
+import datetime
+
+from lra_commissioning.cycle.models import Deadline
+from lra_commissioning.models import FinancialYear
+from lra_commissioning.roles import Role
+
+
+def make_deadline(key="kpi_return:2016-06", due_on=datetime.date(2016, 7, 14), **kw):
+    year, _ = FinancialYear.objects.get_or_create(start_year=kw.pop("start_year", 2016))
+    return Deadline.objects.create(
+        key=key,
+        kind=kw.pop("kind", "kpi_return"),
+        title=kw.pop("title", "June 2016 KPI return"),
+        financial_year=year,
+        due_on=due_on,
+        responsible_role=kw.pop("responsible_role", Role.SERVICE_MANAGER),
+        **kw,
+    )
