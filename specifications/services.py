@@ -588,6 +588,51 @@ def version_publish(*, version: SpecificationVersion, by, at=None) -> Specificat
     return version
 
 
+@transaction.atomic
+def version_publish_from_change(
+    *,
+    version: SpecificationVersion,
+    agreed_by,
+    agreed_at,
+    board_decided_by=None,
+    board_decided_on: datetime.date | None = None,
+    board_minute_reference: str = "",
+    board_comments: str = "",
+    by,
+    at=None,
+) -> SpecificationVersion:
+    """Publish a draft that change management made from the version in force.
+
+    The change already carries its approvals (a minor variation: the
+    commissioner and the head of service; a fundamental change: the board's
+    decision too), so the version does not go round the annual cycle again:
+    it records those approvals and is published through `version_publish`
+    (which refuses a second version starting the same day). Only a draft copied
+    from another version (`based_on`) may be published this way. Not safe to
+    call twice (the second call finds the version published and is refused).
+    """
+    version = _locked_version(version)
+    if version.status != V.DRAFT or version.based_on_id is None:
+        raise TransitionNotAllowed(
+            "Only a new draft made from the version in force can be published from a change."
+        )
+    if agreed_by is None or agreed_at is None:
+        raise DomainError("A change is published only once the head of service has agreed it.")
+    if not version.kpis.exists() or not version.outcomes.exists():
+        raise DomainError("A specification version needs at least one outcome and one KPI.")
+    validate_starts_on(version.specification, version.starts_on)
+    version.submitted_at = at or timezone.now()
+    version.board_decided_by = board_decided_by
+    version.board_decided_on = board_decided_on
+    version.board_minute_reference = board_minute_reference
+    version.board_comments = board_comments
+    version.agreed_by = agreed_by
+    version.agreed_at = agreed_at
+    version.status = V.AGREED
+    _save(version, by)
+    return version_publish(version=version, by=by, at=at)
+
+
 # Content of a draft ----------------------------------------------------------------
 
 
