@@ -61,21 +61,29 @@ def test_every_write_is_stored_exactly_once_across_a_postgresql_restart(live_ser
     version, name = _pg_cluster()
     restarted = threading.Event()
 
-    def restart():
+    def pg_ctl(action):
         subprocess.run(
-            ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart", "-m", "fast"],
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, action, "-m", "fast"]
+            if action == "stop"
+            else ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, action],
             check=True,
             capture_output=True,
             timeout=120,
         )
+
+    def start_again():
+        time.sleep(1.5)  # PostgreSQL stays down while the next writes are tried
+        pg_ctl("start")
         restarted.set()
 
     failures_seen, restart_thread = 0, None
     for n in range(WRITES):
         if n == 10:
-            restart_thread = threading.Thread(target=restart)
+            # A restart in two halves, so the stream is certainly interrupted:
+            # stopped now, started again in the background a moment later.
+            pg_ctl("stop")
+            restart_thread = threading.Thread(target=start_again)
             restart_thread.start()
-            time.sleep(0.3)  # the restart is under way while the next writes go in
         key = uuid.uuid4().hex
         deadline = time.monotonic() + 90
         attempts = 0
