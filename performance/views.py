@@ -14,6 +14,7 @@ from lra_commissioning import dates
 from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.csv_export import csv_response
+from lra_commissioning.idempotency import idempotent, new_key
 from lra_commissioning.permissions import can
 from lra_commissioning.spreadsheets import xlsx_bytes
 from lra_commissioning.uploads import attachment_response
@@ -105,6 +106,8 @@ def _return_context(request, monthly_return, errors=None, posted=None):
     values = list(monthly_return.values.select_related("kpi").prefetch_related("revisions"))
     editable = RETURN_EDITABLE.get(monthly_return.status, set())
     return {
+        # A retried submission (a double click, a lost response) is saved once.
+        "idempotency_key": new_key(),
         "monthly_return": monthly_return,
         "values": values,
         "editable_statuses": editable,
@@ -132,6 +135,7 @@ RETURN_EDITABLE = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def return_detail(request, month):
     require(request.user, "performance.view")
     month = _month_or_404(month)

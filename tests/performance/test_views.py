@@ -184,3 +184,25 @@ def test_open_data_publishes_accepted_values_with_definitions_safely(
     data = json.loads(client.get(reverse("performance:open_data") + "?format=json").content)
     assert {k["code"] for k in data["kpis"]} == {"LIB01", "REG01", "REG05"}
     assert all("email" not in json.dumps(v) for v in data["values"])
+
+
+def test_a_retried_return_submission_is_saved_once(client, service_manager, db):
+    """A double click or a lost response: the same key replays the first outcome."""
+    from performance.models import KpiReturn
+    from tests.performance.factories import make_version
+
+    make_version()
+    client.force_login(service_manager)
+    url = reverse("performance:return", args=["2016-04"])
+    page = client.get(url)
+    key = page.context["idempotency_key"]
+    value = KpiReturn.objects.filter(monthly_return__month="2016-04-01").first()
+    data = {f"value-{value.pk}": "123", "action": "save", "idempotency_key": key}
+    first = client.post(url, data)
+    assert first.status_code == 302
+    data[f"value-{value.pk}"] = "456"
+    retry = client.post(url, data)
+    assert retry.status_code == 302
+    assert retry["Idempotent-Replayed"] == "true"
+    value.refresh_from_db()
+    assert value.value == 123
