@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lra_commissioning.access import require
 from lra_commissioning.audit import history_entries
+from lra_commissioning.forms import attempt_on_form
 from lra_commissioning.permissions import can
-from lra_commissioning.workflow import DomainError, TransitionNotAllowed
+from lra_commissioning.workflow import DomainError
 
 from . import forms, selectors, services
 from .models import (
@@ -25,22 +26,7 @@ from .models import (
     Status,
 )
 
-REFUSALS = (DomainError, TransitionNotAllowed)
-
-
-def _attempt(form, action):
-    """Run a service; put its refusal on the form. Returns the result, or None if refused."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-    except REFUSALS as exc:
-        form.add_error(None, str(exc))
-    return None
+REFUSALS = (DomainError,)  # TransitionNotAllowed is a DomainError
 
 
 def _form_page(request, form, title, back_url, caption="", status=None, extra=None):
@@ -112,7 +98,7 @@ def new(request):
 
     in_force = version_in_force(on=timezone.localdate())
     if request.method == "POST" and form.is_valid():
-        change = _attempt(
+        change = attempt_on_form(
             form,
             lambda: services.change_request_raise(
                 title=form.cleaned_data["title"],
@@ -223,7 +209,7 @@ def edit(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _attempt(
+        and attempt_on_form(
             form,
             lambda: services.change_request_update(
                 change=change, by=request.user, **form.cleaned_data
@@ -249,7 +235,7 @@ def impact(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _attempt(
+        and attempt_on_form(
             form,
             lambda: services.change_request_update(
                 change=change, by=request.user, **form.cleaned_data
@@ -303,7 +289,7 @@ def item_add(request, pk, kind):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         key = data.pop("key", "")
-        if _attempt(
+        if attempt_on_form(
             form,
             lambda: services.change_item_save(
                 change=change, kind=kind, key=key, by=request.user, **data
@@ -357,7 +343,7 @@ def budget_line_add(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _attempt(
+        and attempt_on_form(
             form,
             lambda: services.change_budget_line_save(
                 change=change, by=request.user, **form.cleaned_data
@@ -403,7 +389,7 @@ def raise_to_fundamental(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _attempt(
+        and attempt_on_form(
             form,
             lambda: services.change_request_raise_to_fundamental(
                 change=change, reason=form.cleaned_data["reason"], by=request.user
@@ -438,7 +424,7 @@ def decide(request, pk):
         return redirect(_detail_url(change))
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt_on_form(
             form,
             lambda: services.change_request_decide(
                 change=change, by=request.user, **form.cleaned_data
@@ -552,7 +538,9 @@ def idea_new(request):
     require(request.user, "idea.propose")
     form = forms.IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        idea = _attempt(form, lambda: services.idea_propose(by=request.user, **form.cleaned_data))
+        idea = attempt_on_form(
+            form, lambda: services.idea_propose(by=request.user, **form.cleaned_data)
+        )
         if idea is not None:
             messages.success(request, f"{idea.reference} has been put to the board.")
             return redirect("changes:idea_detail", pk=idea.pk)
@@ -604,7 +592,7 @@ def idea_decide(request, pk):
     if (
         request.method == "POST"
         and form.is_valid()
-        and _attempt(
+        and attempt_on_form(
             form, lambda: services.idea_decide(idea=idea, by=request.user, **form.cleaned_data)
         )
     ):

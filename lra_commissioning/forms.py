@@ -2,6 +2,27 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+
+from .workflow import DomainError
+
+
+def attempt_on_form(form, action):
+    """Run a service; put its refusal on the form (on the field it names, if any).
+
+    Returns the service's result, or None when it was refused.
+    """
+    try:
+        return action()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+    except DomainError as exc:
+        form.add_error(None, str(exc))
+    return None
 
 
 class GovukFormHelperMixin:

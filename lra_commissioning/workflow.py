@@ -9,12 +9,15 @@ A workflow model has a `TextChoices` status and a table
 from dataclasses import dataclass
 
 
-class TransitionNotAllowed(Exception):
-    """The record's state does not allow this action. The message says why."""
-
-
 class DomainError(Exception):
     """A business rule refused the request; the message is for the user."""
+
+
+class TransitionNotAllowed(DomainError):
+    """The record's state does not allow this action. The message says why.
+
+    A kind of DomainError, so one `except DomainError` shows every refusal.
+    """
 
 
 @dataclass(frozen=True)

@@ -102,7 +102,11 @@ def monthly_return_open(*, month: datetime.date, by) -> MonthlyReturn:
     return monthly_return
 
 
-def _parse_value(text, kpi) -> Decimal:
+def kpi_value_parse(text, kpi) -> Decimal:
+    """A typed value as the KPI allows it, or DomainError with the message to show.
+
+    Used by the return page, corrections and revisions.
+    """
     try:
         value = Decimal(str(text).replace(",", "").strip())
     except (InvalidOperation, ValueError):
@@ -141,7 +145,7 @@ def kpi_values_save(*, monthly_return: MonthlyReturn, entries: dict, by) -> int:
         if value is None or not VALUE_WORKFLOW.allowed(value.status, "edit"):
             continue
         if entry.get("value") is not None:
-            value.value = _parse_value(entry["value"], value.kpi)
+            value.value = kpi_value_parse(entry["value"], value.kpi)
         elif value.status == ValueStatus.DRAFT:
             value.value = None
         for field in ("commentary", "evidence_url"):
@@ -283,7 +287,7 @@ def kpi_return_revise(*, kpi_return: KpiReturn, value, commentary: str, reason: 
         raise DomainError("Enter the reason for the revision")
     target = VALUE_WORKFLOW.target(kpi_return.status, "revise")
     monthly_return = MonthlyReturn.objects.select_for_update().get(pk=kpi_return.monthly_return_id)
-    kpi_return.value = _parse_value(value, kpi_return.kpi)
+    kpi_return.value = kpi_value_parse(value, kpi_return.kpi)
     kpi_return.commentary = commentary or kpi_return.commentary
     kpi_return.status = target
     kpi_return.review_comment = ""

@@ -18,7 +18,7 @@ from lra_commissioning.idempotency import idempotent, new_key
 from lra_commissioning.permissions import can
 from lra_commissioning.spreadsheets import xlsx_bytes
 from lra_commissioning.uploads import attachment_response
-from lra_commissioning.workflow import DomainError, TransitionNotAllowed
+from lra_commissioning.workflow import DomainError
 
 from . import charts, periods, selectors, services
 from .models import (
@@ -40,7 +40,7 @@ from .models import (
     ValueStatus,
 )
 
-REFUSALS = (DomainError, TransitionNotAllowed)
+REFUSALS = (DomainError,)  # TransitionNotAllowed is a DomainError
 
 
 def _month_or_404(text) -> datetime.date:
@@ -174,7 +174,7 @@ def return_detail(request, month):
             )
         if raw:
             try:
-                services._parse_value(raw, value.kpi)
+                services.kpi_value_parse(raw, value.kpi)
             except DomainError as exc:
                 errors.append((f"value-{value.pk}", str(exc)))
         reasons[value.pk] = request.POST.get(f"reason-{value.pk}", "")

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lra_commissioning.access import require
 from lra_commissioning.audit import history_entries
 from lra_commissioning.csv_export import csv_response
+from lra_commissioning.forms import attempt_on_form
 from lra_commissioning.models import FinancialYear
 from lra_commissioning.permissions import can
-from lra_commissioning.workflow import DomainError, TransitionNotAllowed
+from lra_commissioning.workflow import DomainError
 
 from . import forms, selectors, services
 from .diff import versions_diff
@@ -40,26 +41,11 @@ from .models import (
 )
 from .pdf import render_version_pdf_bytes, stored_pdf
 
-REFUSALS = (DomainError, TransitionNotAllowed)
+REFUSALS = (DomainError,)  # TransitionNotAllowed is a DomainError
 
 
 def _today():
     return timezone.localdate()
-
-
-def _attempt(form, action):
-    """Run a service; put its refusal on the form. Returns the result, or None if refused."""
-    try:
-        return action()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-    except REFUSALS as exc:
-        form.add_error(None, str(exc))
-    return None
 
 
 def _refusal_redirect(request, url, action):
@@ -110,7 +96,7 @@ def public_current(request):
             section_id = form.cleaned_data["section"]
             section = next((s for s in sections if s.pk == section_id), None)
             address = request.META.get("REMOTE_ADDR", "")
-            comment = _attempt(
+            comment = attempt_on_form(
                 form,
                 lambda: services.comment_submit(
                     version=version,
@@ -361,7 +347,7 @@ def version_edit(request, pk):
     initial = {name: getattr(version, name) for name in forms.VersionForm.base_fields}
     form = forms.VersionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt_on_form(
             form,
             lambda: services.version_update(version=version, by=request.user, **form.cleaned_data),
         )
@@ -406,7 +392,7 @@ def _board_decision(request, pk, form_class, service, success, title):
         return redirect(_version_url(version))
     form = form_class(request.POST or None, initial={"decided_on": _today()})
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt_on_form(
             form, lambda: service(version=version, by=request.user, **form.cleaned_data)
         )
         if done is not None:
@@ -537,7 +523,7 @@ def _content_form(request, *, version, form, service, title, success):
     if (blocked := _editable_or_redirect(request, version)) is not None:
         return blocked
     if request.method == "POST" and form.is_valid():
-        _attempt(form, service)
+        attempt_on_form(form, service)
         if not form.errors:
             messages.success(request, success)
             return redirect(_version_url(version))
@@ -772,7 +758,7 @@ def comment_detail(request, pk):
     comment = get_object_or_404(selectors.comments_for_moderation(), pk=pk)
     form = forms.ResponseForm(request.POST or None, initial={"response": comment.response})
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt_on_form(
             form,
             lambda: services.comment_respond(
                 comment=comment, response=form.cleaned_data["response"], by=request.user
@@ -938,7 +924,7 @@ def plan_summary_edit(request, start_year):
         return blocked
     form = forms.PlanSummaryForm(request.POST or None, initial={"summary": plan.summary})
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt_on_form(
             form,
             lambda: services.business_plan_update(
                 plan=plan, summary=form.cleaned_data["summary"], by=request.user
@@ -968,7 +954,7 @@ def plan_section_edit(request, pk):
         return blocked
     form = forms.PlanSectionForm(request.POST or None, initial={"approach": section.approach})
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt_on_form(
             form,
             lambda: services.business_plan_section_update(
                 section=section, approach=form.cleaned_data["approach"], by=request.user
@@ -998,7 +984,7 @@ def plan_action_create(request, pk):
         return blocked
     form = forms.PlanActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        done = _attempt(
+        done = attempt_on_form(
             form,
             lambda: services.business_plan_action_create(
                 section=section, by=request.user, **form.cleaned_data
@@ -1064,7 +1050,7 @@ def plan_review(request, start_year):
     form = forms.PlanReviewForm(request.POST or None, sections=sections)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["decision"] == "accept":
-            done = _attempt(
+            done = attempt_on_form(
                 form,
                 lambda: services.business_plan_accept(
                     plan=plan, by=request.user, comment=form.cleaned_data["comment"]
@@ -1072,7 +1058,7 @@ def plan_review(request, start_year):
             )
             success = "The business plan has been accepted."
         else:
-            done = _attempt(
+            done = attempt_on_form(
                 form,
                 lambda: services.business_plan_return(
                     plan=plan,
