@@ -140,6 +140,9 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The heaviest pages are kept rendered until the next write (lra_commissioning/page_cache.py);
+# this caps how long one is kept. 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
@@ -266,8 +269,9 @@ if not DEBUG:
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        # django-csp 4 writes the request's nonce only for its NONCE marker
-        # (a literal "'nonce'" string is sent as is and blocks our one inline script).
+        # No page has an inline script (see static/js/js-enabled.js). A template
+        # that needs one uses request.csp_nonce: django-csp 4 then adds that
+        # request's nonce here, in place of its NONCE marker.
         "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],

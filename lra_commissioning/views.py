@@ -11,13 +11,14 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import attention, two_factor
+from . import attention, page_cache, two_factor
 from .access import require
 from .forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
 from .selectors import public_home_context
 
 
 @require_GET
+@page_cache.keep_public_page
 def public_home(request):
     return render(request, "pages/public_home.html", public_home_context())
 

@@ -9,6 +9,7 @@ VERSION = "specification/versions/<int:start_year>/<int:major>.<int:minor>/"
 urlpatterns = [
     # The public site: stable addresses, no sign-in.
     path("specification/", views.public_current, name="public_current"),
+    path("specification/comment/", views.public_comment, name="public_comment"),
     path("specification/comment-received/", views.comment_received, name="comment_received"),
     path("specification/versions/", views.public_versions, name="public_versions"),
     path("specification/compare/", views.public_compare, name="public_compare"),

@@ -20,6 +20,7 @@ from lra_commissioning.audit import history_entries
 from lra_commissioning.csv_export import csv_response
 from lra_commissioning.forms import attempt_on_form
 from lra_commissioning.models import FinancialYear
+from lra_commissioning.page_cache import keep_public_page
 from lra_commissioning.permissions import can
 from lra_commissioning.workflow import DomainError
 
@@ -79,15 +80,35 @@ def public_version_url(version):
 # The public site --------------------------------------------------------------------
 
 
-@require_http_methods(["GET", "POST"])
+@require_GET
+@keep_public_page
 def public_current(request):
-    """The version in force, with its published comments and the comment form."""
+    """The version in force, with its published comments (kept in the page cache)."""
     current = selectors.version_in_force(on=_today())
     if current is None:
         return render(request, "specifications/public/none.html", status=200)
     version = selectors.version_with_content(current.pk)
+    return render(
+        request,
+        "specifications/public/current.html",
+        {
+            "version": version,
+            "comments": selectors.published_comments(version),
+            "pdf_url": public_version_url(version) + "specification.pdf",
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def public_comment(request):
+    """Comment on the version in force, as a whole or one section."""
+    current = selectors.version_in_force(on=_today())
+    if current is None:
+        raise Http404
+    version = selectors.version_with_content(current.pk)
     sections = list(version.sections.all())
-    form = forms.CommentForm(request.POST or None, sections=sections)
+    initial = {"section": request.GET.get("section", "0")}
+    form = forms.CommentForm(request.POST or None, sections=sections, initial=initial)
     if request.method == "POST":
         if form.is_bot:
             # A honeypot hit: look as if it worked, keep nothing.
@@ -109,15 +130,12 @@ def public_current(request):
             )
             if comment is not None:
                 return redirect("specifications:comment_received")
-    comments = selectors.published_comments(version)
     return render(
         request,
-        "specifications/public/current.html",
+        "specifications/public/comment.html",
         {
             "version": version,
-            "comments": comments,
             "form": form,
-            "pdf_url": public_version_url(version) + "specification.pdf",
             "retention_days": settings.COMMENT_RETENTION_DAYS,
         },
         status=400 if form.errors else 200,
@@ -130,6 +148,7 @@ def comment_received(request):
 
 
 @require_GET
+@keep_public_page
 def public_versions(request):
     """Every published version, newest first, with what changed from the one before."""
     published = selectors.published_versions_with_content()
@@ -154,6 +173,7 @@ def public_versions(request):
 
 
 @require_GET
+@keep_public_page
 def public_version(request, start_year, major, minor):
     version = selectors.published_version(start_year=start_year, major=major, minor=minor)
     if version is None:
@@ -225,6 +245,7 @@ def _compare_context(request, versions):
 
 
 @require_GET
+@keep_public_page
 def public_compare(request):
     versions = selectors.published_versions_with_content()
     context = _compare_context(request, versions)

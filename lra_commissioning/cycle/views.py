@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lra_commissioning.access import permission_required, require, require_visible
 from lra_commissioning.models import FinancialYear
+from lra_commissioning.page_cache import keep_public_page
 from lra_commissioning.permissions import can
 from lra_commissioning.workflow import DomainError, TransitionNotAllowed
 
@@ -383,6 +384,7 @@ def _pdf_response(report):
 
 
 @require_GET
+@keep_public_page
 def public_annual_reports(request):
     return render(
         request,
@@ -392,6 +394,7 @@ def public_annual_reports(request):
 
 
 @require_GET
+@keep_public_page
 def public_annual_report(request, start_year):
     report = selectors.published_annual_report(start_year)
     if report is None:

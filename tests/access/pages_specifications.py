@@ -39,6 +39,7 @@ FROZEN_EDIT = {"ok": 302}
 PAGES = {
     # Public.
     "specifications:public_current": public(),
+    "specifications:public_comment": public(),
     "specifications:comment_received": public(),
     "specifications:public_versions": public(),
     "specifications:public_compare": public(),

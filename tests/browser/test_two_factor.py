@@ -35,7 +35,7 @@ def test_set_up_an_authenticator_app_then_sign_in_with_its_code(
     page = page_for(None)
     _password_step(page)
     assert page.url.endswith(reverse("two_factor_setup"))
-    # The one inline script ran under the CSP (its nonce matched the header).
+    # The script that marks JavaScript as on ran under the CSP.
     assert "govuk-frontend-supported" in page.evaluate("document.body.className")
     assert page.locator("svg[role=img] title").text_content() == (
         "QR code for your authenticator app"

@@ -35,13 +35,16 @@ def test_public_pages_and_the_comment_form_in_error_pass_axe(page_for, assert_ac
     ):
         page.goto(url)
         assert_accessible(page)
-    # The comment form in its error state.
+    # From the specification to the comment form, then the form in its error state.
     page.goto(reverse("specifications:public_current"))
+    page.get_by_role("button", name="Comment on the specification").click()
+    page.wait_for_selector("h1:has-text('Comment on the specification')")
+    assert_accessible(page)
     page.fill("#id_body", "x" * 5001)
     page.get_by_role("button", name="Send your comment").click()
     page.wait_for_selector(".govuk-error-summary")
     assert "5,000 characters or fewer" in page.inner_text(".govuk-error-summary")
-    assert page.title().startswith("The service specification in force (error)")
+    assert page.title().startswith("Comment on the specification (error)")
     assert_accessible(page)
     # A valid comment, without a name.
     page.fill("#id_body", "Please keep the mobile library.")

@@ -11,6 +11,7 @@ from .factories import draft_version, kpi_fields, published_version, take_to
 
 V = VersionStatus
 CURRENT = reverse("specifications:public_current")
+COMMENT = reverse("specifications:public_comment")
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def current(people):
 def _post_comment(client, **data):
     payload = {"section": "0", "body": "Please open on Sundays."}
     payload.update(data)
-    return client.post(CURRENT, payload, REMOTE_ADDR=data.pop("addr", "203.0.113.9"))
+    return client.post(COMMENT, payload, REMOTE_ADDR=data.pop("addr", "203.0.113.9"))
 
 
 # The public specification page -----------------------------------------------------------

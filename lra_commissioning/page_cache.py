@@ -1,0 +1,211 @@
+"""Rendered pages kept in the cache until the data they show changes.
+
+The heaviest pages (the commissioner's dashboard, a KPI page, the public
+specification and annual reports) are read far more often than anything is
+written: returns come monthly, the specification yearly. So their rendered
+HTML is kept in the cache under a key that includes the *content generation*:
+a counter that moves on every write to the service's data. A write anywhere
+makes every kept page stale at once, so a page can never show data older than
+the last write that the reader could see.
+
+How a write is noticed: every database connection carries an execute wrapper
+(Django's "database instrumentation") that looks at each statement. An
+INSERT, UPDATE, DELETE or TRUNCATE on any table except the bookkeeping ones in
+`IGNORED_TABLES` (sessions, sign-in throttling, two-factor devices,
+idempotency keys) moves the generation:
+- outside a transaction, at once;
+- inside one, when it commits (so no other process caches the old data under
+  the new generation), and also before this connection next reads the
+  generation (so the same request, or a test inside one transaction, sees its
+  own write).
+
+Kept pages also expire after `PAGE_CACHE_SECONDS` and carry today's date in
+their keys where the date matters (what is in force, what is late). If the
+cache is down the pages are rendered as usual: the cache is never needed.
+"""
+
+import logging
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+
+log = logging.getLogger(__name__)
+
+GENERATION_KEY = "content-generation"
+
+# Bookkeeping that no kept page shows: writing these must not empty the cache
+# (the session is saved on every staff request).
+IGNORED_TABLES = frozenset(
+    {
+        "django_session",
+        "django_admin_log",
+        "lra_commissioning_idempotencykey",
+    }
+)
+IGNORED_PREFIXES = ("axes_", "otp_")
+
+_WRITE = re.compile(
+    r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?([\w.]+)"?',
+    re.IGNORECASE,
+)
+_READ_ONLY = (
+    "SELECT",
+    "SAVEPOINT",
+    "RELEASE",
+    "ROLLBACK",
+    "SET ",
+    "SHOW",
+    "BEGIN",
+    "COMMIT",
+    "DECLARE",  # server-side cursors for .iterator() on PostgreSQL
+    "FETCH",
+    "CLOSE",
+    "PRAGMA",
+    "EXPLAIN",
+)
+
+
+def _statement_changes_content(sql: str) -> bool:
+    head = sql.lstrip()[:10].upper()
+    if head.startswith(_READ_ONLY):
+        return False
+    match = _WRITE.match(sql)
+    if match is None:
+        # Anything else that is not a plain read (a CTE, DDL): assume it writes.
+        return True
+    table = match.group(1).rsplit(".", 1)[-1].strip('"').lower()
+    return table not in IGNORED_TABLES and not table.startswith(IGNORED_PREFIXES)
+
+
+def content_generation() -> str:
+    """The current generation, as a string for cache keys ("" if the cache is down)."""
+    if getattr(connection, "lra_content_written", False):
+        bump_content_generation()
+    try:
+        value = cache.get(GENERATION_KEY)
+        if value is None:
+            # Start from the clock, never from 0: a key evicted and re-created
+            # must not bring back pages kept under an earlier generation.
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            value = cache.get(GENERATION_KEY)
+    except Exception:  # noqa: BLE001 - the cache is an optimisation; carry on without it
+        log.warning("page cache unavailable: rendering without it", exc_info=True)
+        return ""
+    return "" if value is None else str(value)
+
+
+def bump_content_generation() -> None:
+    """Make every kept page stale (called on writes; safe when the cache is down)."""
+    connection.lra_content_written = False
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # no generation yet: nothing kept can be stale
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:  # noqa: BLE001 - kept pages then expire by PAGE_CACHE_SECONDS
+        log.warning("page cache unavailable: could not mark pages stale", exc_info=True)
+
+
+def _bump_after_commit() -> None:
+    bump_content_generation()
+
+
+def notice_writes(execute, sql, params, many, context):
+    """Execute wrapper: every statement passes here (see the module docstring)."""
+    result = execute(sql, params, many, context)
+    if _statement_changes_content(sql):
+        conn = context["connection"]
+        if conn.in_atomic_block:
+            conn.lra_content_written = True
+            pending = any(entry[1] is _bump_after_commit for entry in conn.run_on_commit)
+            if not pending:
+                transaction.on_commit(_bump_after_commit, using=conn.alias)
+        else:
+            bump_content_generation()
+    return result
+
+
+def install(sender, connection, **kwargs):
+    """`connection_created` receiver: watch this connection's statements."""
+    if notice_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(notice_writes)
+
+
+def page_key(*parts) -> str | None:
+    """A cache key for a kept page, or None when pages cannot be kept right now."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return None
+    generation = content_generation()
+    if not generation:
+        return None
+    return "page:" + ":".join([generation, *(str(p) for p in parts)])
+
+
+def get(key):
+    if key is None:
+        return None
+    try:
+        return cache.get(key)
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def put(key, value) -> None:
+    if key is None:
+        return
+    try:
+        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        log.warning("page cache unavailable: page not kept", exc_info=True)
+
+
+def viewer_key(user) -> str:
+    """Whose page this is: staff pages are kept per person (what one sees, and
+    which buttons, follow from their roles and their own records)."""
+    if user is None or not user.is_authenticated:
+        return "public"
+    return f"user-{user.pk}"
+
+
+def _is_personal(request, response) -> bool:
+    """Whether this response carries something of this visitor's own."""
+    return bool(
+        request.META.get("CSRF_COOKIE_NEEDS_UPDATE")  # a form's CSRF token
+        or isinstance(getattr(request, "_csp_nonce", None), str)  # a script nonce
+        or response.cookies
+        or response.streaming
+    )
+
+
+def keep_public_page(view):
+    """Decorator for a public page: visitors who are not signed in get the kept copy.
+
+    Only the body and its content type are kept; the middleware adds the
+    security headers afresh to every response. A signed-in person, a request
+    with a message to show, a form with a CSRF token or anything but a 200 is
+    never kept or served from the cache.
+    """
+    from functools import wraps
+
+    from django.contrib.messages import get_messages
+    from django.http import HttpResponse
+    from django.utils import timezone
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method != "GET" or request.user.is_authenticated or len(get_messages(request)):
+            return view(request, *args, **kwargs)
+        key = page_key("public", timezone.localdate().isoformat(), request.get_full_path())
+        kept = get(key)
+        if kept is not None:
+            content, content_type = kept
+            return HttpResponse(content, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not _is_personal(request, response):
+            put(key, (response.content, response["Content-Type"]))
+        return response
+
+    return wrapped
