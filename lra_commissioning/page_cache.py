@@ -209,3 +209,36 @@ def keep_public_page(view):
         return response
 
     return wrapped
+
+
+def render_kept(request, template_name, build):
+    """A signed-in person's page whose main content is kept until the next write.
+
+    `build()` returns the page title and the context of `template_name` (the
+    page's main content, without the layout); it runs only when nothing is
+    kept. The layout around it (navigation, messages, the sign-out form) is
+    rendered afresh. Content is kept per person, per address (path and query)
+    and per day, so what it shows follows the person's roles and today's date.
+    """
+    from django.shortcuts import render
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from django.utils.safestring import mark_safe
+
+    key = page_key(
+        template_name,
+        viewer_key(request.user),
+        timezone.localdate().isoformat(),
+        request.get_full_path(),
+    )
+    kept = get(key)
+    if kept is None:
+        title, context = build()
+        content = render_to_string(template_name, context, request)
+        kept = (str(title), str(content))
+        if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+            put(key, kept)
+    title, content = kept
+    return render(
+        request, "kept_page.html", {"kept_title": title, "kept_content": mark_safe(content)}
+    )  # noqa: S308 - our own rendered template

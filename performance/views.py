@@ -15,6 +15,7 @@ from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.csv_export import csv_response
 from lra_commissioning.idempotency import idempotent, new_key
+from lra_commissioning.page_cache import render_kept
 from lra_commissioning.permissions import can
 from lra_commissioning.spreadsheets import xlsx_bytes
 from lra_commissioning.uploads import attachment_response
@@ -63,40 +64,44 @@ def _error_list(exc):
 @require_GET
 def dashboard(request):
     require(request.user, "performance.view")
-    choices = selectors.month_choices()
-    month = periods.parse_month(request.GET.get("month", "")) or selectors.default_month()
-    show_all = request.GET.get("show") == "all"
-    board = selectors.dashboard(month=month, show_all=show_all)
-    for row in board.rows:
-        row.spark_svg = charts.sparkline(row.spark)
-    return render(
-        request,
-        "performance/dashboard.html",
-        {
+
+    def build():
+        month = periods.parse_month(request.GET.get("month", "")) or selectors.default_month()
+        board = selectors.dashboard(month=month, show_all=request.GET.get("show") == "all")
+        for row in board.rows:
+            row.spark_svg = charts.sparkline(row.spark)
+        return f"Performance dashboard, {month:%B %Y}", {
             "board": board,
-            "choices": choices,
+            "choices": selectors.month_choices(),
             "month_key": f"{month:%Y-%m}",
             "counted": selectors.COUNTED,
             "can_enter": can(request.user, "kpi_return.enter"),
             "can_review": can(request.user, "kpi_return.review"),
-        },
-    )
+        }
+
+    return render_kept(request, "performance/_dashboard.html", build)
 
 
 @login_required
 @require_GET
 def kpi_detail(request, code):
     require(request.user, "performance.view")
-    month = periods.parse_month(request.GET.get("month", "")) or selectors.default_month()
-    page = selectors.kpi_page(code=code.upper(), month=month)
-    if page is None:
-        raise Http404
-    chart = charts.trend_chart(page.kpi, page.history[-24:])
-    return render(
-        request,
-        "performance/kpi.html",
-        {"page": page, "row": page.row, "kpi": page.kpi, "chart": chart, "month": month},
-    )
+
+    def build():
+        month = periods.parse_month(request.GET.get("month", "")) or selectors.default_month()
+        page = selectors.kpi_page(code=code.upper(), month=month)
+        if page is None:
+            raise Http404
+        chart = charts.trend_chart(page.kpi, page.history[-24:])
+        return f"{page.kpi.code} {page.kpi.title}", {
+            "page": page,
+            "row": page.row,
+            "kpi": page.kpi,
+            "chart": chart,
+            "month": month,
+        }
+
+    return render_kept(request, "performance/_kpi.html", build)
 
 
 # The monthly return ------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import datetime
 import json
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -206,3 +207,45 @@ def test_a_retried_return_submission_is_saved_once(client, service_manager, db):
     assert retry["Idempotent-Replayed"] == "true"
     value.refresh_from_db()
     assert value.value == 123
+
+
+def test_a_repeat_visit_to_the_dashboard_is_served_from_the_page_cache(
+    client, commissioner, django_assert_max_num_queries
+):
+    last = load_history(years=2, kpis=10)
+    client.force_login(commissioner)
+    url = reverse("performance:dashboard") + f"?month={last:%Y-%m}&show=all"
+    first = client.get(url)
+    # Only signing the person in remains: reading and saving the session (the
+    # save in a savepoint), the person and their roles.
+    with django_assert_max_num_queries(6):
+        again = client.get(url)
+    # The same main content (the layout's sign-out form has a fresh CSRF token).
+    main = re.compile(r"<main.*</main>", re.DOTALL)
+    assert main.search(again.content.decode()).group() == main.search(first.content.decode()).group()
+    kpi = reverse("performance:kpi", args=["K000"]) + f"?month={last:%Y-%m}"
+    client.get(kpi)
+    with django_assert_max_num_queries(6):
+        assert client.get(kpi).status_code == 200
+
+
+def test_the_dashboard_shows_a_change_as_soon_as_it_is_saved(
+    client, version, service_manager, commissioner
+):
+    ret = submitted_return(JUNE, service_manager, values={"LIB01": 1000, "REG01": 50, "REG05": 300})
+    client.force_login(commissioner)
+    url = reverse("performance:dashboard") + "?month=2016-06"
+    assert "Submitted" in client.get(url).content.decode()
+    accept_all(ret, commissioner)
+    page = client.get(url).content.decode()
+    assert "Accepted" in page and "Submitted" not in page
+
+
+def test_each_person_gets_their_own_kept_dashboard(client, version, service_manager, commissioner):
+    # REG01 is red and needs an action plan: only the service writes it.
+    submitted_return(JUNE, service_manager, values={"LIB01": 1000, "REG01": 50, "REG05": 300})
+    url = reverse("performance:dashboard") + "?month=2016-06"
+    client.force_login(commissioner)
+    assert "Write it" not in client.get(url).content.decode()
+    client.force_login(service_manager)
+    assert "Write it" in client.get(url).content.decode()
