@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.urls import include, path
 
@@ -8,5 +9,7 @@ def trivial(request):
 
 urlpatterns = [
     path("bench/trivial/", trivial),
+    # The floor under every staff page: the session and the signed-in person.
+    path("bench/trivial-signed-in/", login_required(trivial)),
     path("", include("lra_commissioning.urls")),
 ]

@@ -1,4 +1,36 @@
-"""Staff pages must not be kept by browsers or shared caches."""
+"""Our own middleware: idle sessions, no-store staff pages, the second factor."""
+
+import time
+
+from django.conf import settings
+
+SESSION_TOUCHED = "_touched"
+
+
+class SessionIdleExpiryMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE idle seconds (30 minutes).
+
+    Saving the session on every request would write to the database on every
+    page. Instead a request moves the session's expiry on only when the last
+    move was SESSION_TOUCH_SECONDS (a minute) ago or more, so a session ends
+    between 29 and 30 idle minutes after the last request. Placed just after
+    SessionMiddleware, which then saves the session.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and session.accessed and session.session_key:
+            now = int(time.time())
+            touched = session.get(SESSION_TOUCHED, 0)
+            if not session.is_empty() and now - touched >= settings.SESSION_TOUCH_SECONDS:
+                session[SESSION_TOUCHED] = now
+        return response
+
+
 
 
 class StaffPagesNoStoreMiddleware:

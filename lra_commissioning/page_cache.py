@@ -80,21 +80,9 @@ def _statement_changes_content(sql: str) -> bool:
     return table not in IGNORED_TABLES and not table.startswith(IGNORED_PREFIXES)
 
 
-def content_generation() -> str:
-    """The current generation, as a string for cache keys ("" if the cache is down)."""
-    if getattr(connection, "lra_content_written", False):
-        bump_content_generation()
-    try:
-        value = cache.get(GENERATION_KEY)
-        if value is None:
-            # Start from the clock, never from 0: a key evicted and re-created
-            # must not bring back pages kept under an earlier generation.
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-            value = cache.get(GENERATION_KEY)
-    except Exception:  # noqa: BLE001 - the cache is an optimisation; carry on without it
-        log.warning("page cache unavailable: rendering without it", exc_info=True)
-        return ""
-    return "" if value is None else str(value)
+def content_generation():
+    """The current generation (None if the page cache is off or the cache is down)."""
+    return lookup("generation")[1]
 
 
 def bump_content_generation() -> None:
@@ -134,30 +122,41 @@ def install(sender, connection, **kwargs):
         connection.execute_wrappers.append(notice_writes)
 
 
-def page_key(*parts) -> str | None:
-    """A cache key for a kept page, or None when pages cannot be kept right now."""
+def lookup(*parts):
+    """Find a kept page: (key, generation, kept value or None), in one round trip.
+
+    A page is kept with the generation it was rendered under, and served only
+    while that is still the current one. key is None when pages cannot be kept
+    right now (the page cache is off, or the cache is down).
+    """
     if not settings.PAGE_CACHE_SECONDS:
-        return None
-    generation = content_generation()
-    if not generation:
-        return None
-    return "page:" + ":".join([generation, *(str(p) for p in parts)])
-
-
-def get(key):
-    if key is None:
-        return None
+        return None, None, None
+    if getattr(connection, "lra_content_written", False):
+        bump_content_generation()
+    key = "page:" + ":".join(str(p) for p in parts)
     try:
-        return cache.get(key)
-    except Exception:  # noqa: BLE001
-        return None
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            # Start from the clock, never from 0: a key evicted and re-created
+            # must not bring back pages kept under an earlier generation.
+            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+            return key, cache.get(GENERATION_KEY), None
+    except Exception:  # noqa: BLE001 - the cache is an optimisation; carry on without it
+        log.warning("page cache unavailable: rendering without it", exc_info=True)
+        return None, None, None
+    kept = found.get(key)
+    if kept is not None and kept[0] == generation:
+        return key, generation, kept[1]
+    return key, generation, None
 
 
-def put(key, value) -> None:
-    if key is None:
+def keep(key, generation, value) -> None:
+    """Keep a rendered page under the generation it was looked up with."""
+    if key is None or generation is None:
         return
     try:
-        cache.set(key, value, timeout=settings.PAGE_CACHE_SECONDS)
+        cache.set(key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS)
     except Exception:  # noqa: BLE001
         log.warning("page cache unavailable: page not kept", exc_info=True)
 
@@ -198,14 +197,15 @@ def keep_public_page(view):
     def wrapped(request, *args, **kwargs):
         if request.method != "GET" or request.user.is_authenticated or len(get_messages(request)):
             return view(request, *args, **kwargs)
-        key = page_key("public", timezone.localdate().isoformat(), request.get_full_path())
-        kept = get(key)
+        key, generation, kept = lookup(
+            "public", timezone.localdate().isoformat(), request.get_full_path()
+        )
         if kept is not None:
             content, content_type = kept
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not _is_personal(request, response):
-            put(key, (response.content, response["Content-Type"]))
+            keep(key, generation, (response.content, response["Content-Type"]))
         return response
 
     return wrapped
@@ -225,19 +225,18 @@ def render_kept(request, template_name, build):
     from django.utils import timezone
     from django.utils.safestring import mark_safe
 
-    key = page_key(
+    key, generation, kept = lookup(
         template_name,
         viewer_key(request.user),
         timezone.localdate().isoformat(),
         request.get_full_path(),
     )
-    kept = get(key)
     if kept is None:
         title, context = build()
         content = render_to_string(template_name, context, request)
         kept = (str(title), str(content))
         if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            put(key, kept)
+            keep(key, generation, kept)
     title, content = kept
     return render(
         request, "kept_page.html", {"kept_title": title, "kept_content": mark_safe(content)}

@@ -222,7 +222,9 @@ def test_a_repeat_visit_to_the_dashboard_is_served_from_the_page_cache(
         again = client.get(url)
     # The same main content (the layout's sign-out form has a fresh CSRF token).
     main = re.compile(r"<main.*</main>", re.DOTALL)
-    assert main.search(again.content.decode()).group() == main.search(first.content.decode()).group()
+    assert (
+        main.search(again.content.decode()).group() == main.search(first.content.decode()).group()
+    )
     kpi = reverse("performance:kpi", args=["K000"]) + f"?month={last:%Y-%m}"
     client.get(kpi)
     with django_assert_max_num_queries(6):
