@@ -1,9 +1,13 @@
 """Pages over HTTP on gunicorn + PostgreSQL: throughput, queries and a bounded load test.
 
 Figures, side by side in one run, on the benchmark's own database:
-- queries per page with the demo's years of data and again with ten years;
+- queries per page with the demo's years of data and again with ten years,
+  rendered from nothing and kept in the page cache (lra_commissioning/page_cache.py);
+- server time per page in-process, rendered and kept;
 - requests per second of each page as a ratio to a trivial Django view on the
-  same gunicorn + PostgreSQL stack (goal: >= 0.5 staff pages, >= 0.8 public);
+  same gunicorn + PostgreSQL stack (goal: >= 0.5 staff pages, >= 0.8 public),
+  and, for staff pages, to a trivial signed-in view (the session and the
+  person: the floor under every staff page);
 - a bounded open-loop load test of the public annual report page at 50
   requests per second on 127.0.0.1 (goal: p95 < 500 ms, no errors).
 
@@ -29,12 +33,14 @@ LOAD_SECONDS = 10
 
 
 def _pages():
+    """(label, url, signed in?): the pages measured, each against a trivial view."""
     from performance.models import KpiReturn
 
     last = KpiReturn.objects.filter(kpi_code="LIB01").order_by("-period_start").first()
     month = f"?month={last.period_start:%Y-%m}" if last else ""
     return [
         ("trivial Django view", "/bench/trivial/", False),
+        ("trivial signed-in view", "/bench/trivial-signed-in/", True),
         ("commissioner's dashboard", f"/performance/{month}", True),
         ("KPI page (LIB01)", f"/performance/kpis/LIB01/{month}", True),
         ("public specification", "/specification/", False),
@@ -43,19 +49,53 @@ def _pages():
 
 
 def _query_counts(session_cookie):
+    """Queries per page: rendered from nothing (page cache empty), then kept."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    client = Client()
-    client.cookies["sessionid"] = session_cookie
+    staff = Client()
+    staff.cookies["sessionid"] = session_cookie
+    visitor = Client()
     counts = {}
-    for label, url, _staff in _pages()[1:]:
-        client.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            status = client.get(url).status_code
-        counts[label] = (len(queries), status)
+    for label, url, signed_in in _pages()[2:]:
+        client = staff if signed_in else visitor
+        measured = []
+        client.get(url, secure=True)
+        for clear in (True, False):
+            if clear:
+                cache.clear()
+            with CaptureQueriesContext(connection) as queries:
+                status = client.get(url, secure=True).status_code
+            real = [q for q in queries if "SAVEPOINT" not in q["sql"]]
+            measured.append(len(real))
+        counts[label] = (*measured, status)
     return counts
+
+
+def _render_times(session_cookie, repeats=20):
+    """Server time per page in this process: rendered from nothing, and kept."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    staff = Client()
+    staff.cookies["sessionid"] = session_cookie
+    visitor = Client()
+    lines = ["http: server time per page in-process (median of 20), rendered vs kept:"]
+    for label, url, signed_in in _pages()[2:]:
+        client = staff if signed_in else visitor
+        timings = {"rendered": [], "kept": []}
+        for _ in range(repeats):
+            cache.clear()
+            for kind in ("rendered", "kept"):
+                started = time.perf_counter()
+                client.get(url, secure=True)
+                timings[kind].append(time.perf_counter() - started)
+        rendered = statistics.median(timings["rendered"]) * 1000
+        kept = statistics.median(timings["kept"]) * 1000
+        lines.append(f"  {label:<28} rendered {rendered:6.1f} ms, kept {kept:5.1f} ms")
+    return lines
 
 
 def _start_gunicorn(database_url):
@@ -201,14 +241,18 @@ def pages_over_http():
     # Eight more years of the same KPIs: ten years of data in all.
     load_history(years=8, kpis=21, first_year=2018)
     ten_counts = _query_counts(cookie)
-    lines.append("http: queries per page, demo data (2016/17-2017/18) vs ten years:")
-    for label, (count, status) in demo_counts.items():
-        ten, ten_status = ten_counts[label]
-        verdict = "equal" if count == ten else "DIFFERENT"
+    lines.append(
+        "http: queries per page (savepoints not counted), demo data (2016/17-2017/18) "
+        "vs ten years; rendered from nothing, and then kept in the page cache:"
+    )
+    for label, (cold, warm, status) in demo_counts.items():
+        ten_cold, ten_warm, ten_status = ten_counts[label]
+        verdict = "equal" if (cold, warm) == (ten_cold, ten_warm) else "DIFFERENT"
         lines.append(
-            f"  {label:<28} {count:>3} vs {ten:>3} queries "
+            f"  {label:<28} rendered {cold:>3} vs {ten_cold:>3}, kept {warm:>2} vs {ten_warm:>2} "
             f"({verdict}; status {status}/{ten_status})"
         )
+    lines.extend(_render_times(cookie))
 
     database = settings.DATABASES["default"]
     database_url = (
@@ -221,9 +265,11 @@ def pages_over_http():
             _throughput(url, cookie if staff else None)  # warm up
             results[label] = (*_throughput(url, cookie if staff else None), staff)
         trivial = results["trivial Django view"][0]
+        floor = results["trivial signed-in view"][0]
         lines.append(
             f"http: requests per second on gunicorn (2 workers) + PostgreSQL, "
-            f"{CONCURRENCY} keep-alive clients, {THROUGHPUT_SECONDS:.0f} s each:"
+            f"{CONCURRENCY} keep-alive clients, {THROUGHPUT_SECONDS:.0f} s each, pages "
+            "kept in the page cache (as between writes):"
         )
         for label, (rps, errors, staff) in results.items():
             ratio = rps / trivial if trivial else 0
@@ -233,8 +279,10 @@ def pages_over_http():
                 if label.startswith("trivial")
                 else (f" (goal >= {goal}: {'ok' if ratio >= goal else 'BELOW GOAL'})")
             )
+            of_floor = f", {rps / floor:4.2f} of signed-in floor" if staff and floor else ""
             lines.append(
-                f"  {label:<28} {rps:7.1f} req/s  ratio {ratio:4.2f}{verdict}, errors {errors}"
+                f"  {label:<28} {rps:7.1f} req/s  ratio {ratio:4.2f}{verdict}{of_floor}, "
+                f"errors {errors}"
             )
         sent, median, p95, errors = _load_test("/annual-reports/")
         verdict = "ok" if p95 < 0.5 and not errors else "OVER GOAL"

@@ -19,7 +19,19 @@ def load_history(*, years: int, kpis: int, first_year: int = 2016):
     from lra_commissioning import dates
     from lra_commissioning.models import FinancialYear
     from performance.models import KpiReturn, MonthlyReturn
-    from specifications.models import KPI, Specification, SpecificationVersion
+    from specifications.models import (
+        KPI,
+        Outcome,
+        Section,
+        ServiceRequirement,
+        Specification,
+        SpecificationVersion,
+        StrategicOutcome,
+    )
+
+    strategic, _ = StrategicOutcome.objects.get_or_create(
+        code="BENCH", defaults={"title": "Benchmark outcome"}
+    )
 
     for start_year in range(first_year, first_year + years):
         year, _ = FinancialYear.objects.get_or_create(start_year=start_year)
@@ -30,9 +42,16 @@ def load_history(*, years: int, kpis: int, first_year: int = 2016):
             status="published",
             starts_on=dates.financial_year_start(start_year),
         )
+        # A version's full shape (a section, an outcome with a requirement), as published ones have.
+        Section.objects.create(version=version, kind="introduction", heading="Introduction")
+        outcome = Outcome.objects.create(
+            version=version, strategic_outcome=strategic, code="O1", title="Outcome"
+        )
+        ServiceRequirement.objects.create(outcome=outcome, code="O1.R1", text="Requirement")
         rows = KPI.objects.bulk_create(
             KPI(
                 version=version,
+                outcome=outcome,
                 code=f"K{i:03d}",
                 title=f"Measure {i}",
                 service_area="libraries",

@@ -31,8 +31,6 @@ class SessionIdleExpiryMiddleware:
         return response
 
 
-
-
 class StaffPagesNoStoreMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -211,33 +211,38 @@ def keep_public_page(view):
     return wrapped
 
 
-def render_kept(request, template_name, build):
-    """A signed-in person's page whose main content is kept until the next write.
+# Rendered in place of the CSRF token when a signed-in person's page is kept;
+# each response gets that person's own token in its place.
+CSRF_PLACEHOLDER = "lra-csrf-token-placeholder-7d1f0c"
 
-    `build()` returns the page title and the context of `template_name` (the
-    page's main content, without the layout); it runs only when nothing is
-    kept. The layout around it (navigation, messages, the sign-out form) is
-    rendered afresh. Content is kept per person, per address (path and query)
-    and per day, so what it shows follows the person's roles and today's date.
+
+def render_kept(request, template_name, build):
+    """A signed-in person's page, kept whole until the next write.
+
+    `build()` returns the template's context; it runs only when nothing is
+    kept. The page is kept per person, per address (path and query) and per
+    day, so what it shows follows the person's roles and today's date. The
+    CSRF token (the sign-out form) is put in afresh for each response, and a
+    request with a message to show is rendered afresh.
     """
+    from django.contrib.messages import get_messages
+    from django.http import HttpResponse
+    from django.middleware.csrf import get_token
     from django.shortcuts import render
     from django.template.loader import render_to_string
     from django.utils import timezone
-    from django.utils.safestring import mark_safe
 
+    if len(get_messages(request)):
+        return render(request, template_name, build())
     key, generation, kept = lookup(
+        "staff",
         template_name,
         viewer_key(request.user),
         timezone.localdate().isoformat(),
         request.get_full_path(),
     )
     if kept is None:
-        title, context = build()
-        content = render_to_string(template_name, context, request)
-        kept = (str(title), str(content))
-        if not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
-            keep(key, generation, kept)
-    title, content = kept
-    return render(
-        request, "kept_page.html", {"kept_title": title, "kept_content": mark_safe(content)}
-    )  # noqa: S308 - our own rendered template
+        context = {**build(), "csrf_token": CSRF_PLACEHOLDER}
+        kept = render_to_string(template_name, context, request)
+        keep(key, generation, kept)
+    return HttpResponse(kept.replace(CSRF_PLACEHOLDER, get_token(request)))

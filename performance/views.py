@@ -70,7 +70,7 @@ def dashboard(request):
         board = selectors.dashboard(month=month, show_all=request.GET.get("show") == "all")
         for row in board.rows:
             row.spark_svg = charts.sparkline(row.spark)
-        return f"Performance dashboard, {month:%B %Y}", {
+        return {
             "board": board,
             "choices": selectors.month_choices(),
             "month_key": f"{month:%Y-%m}",
@@ -79,7 +79,7 @@ def dashboard(request):
             "can_review": can(request.user, "kpi_return.review"),
         }
 
-    return render_kept(request, "performance/_dashboard.html", build)
+    return render_kept(request, "performance/dashboard.html", build)
 
 
 @login_required
@@ -93,7 +93,7 @@ def kpi_detail(request, code):
         if page is None:
             raise Http404
         chart = charts.trend_chart(page.kpi, page.history[-24:])
-        return f"{page.kpi.code} {page.kpi.title}", {
+        return {
             "page": page,
             "row": page.row,
             "kpi": page.kpi,
@@ -101,7 +101,7 @@ def kpi_detail(request, code):
             "month": month,
         }
 
-    return render_kept(request, "performance/_kpi.html", build)
+    return render_kept(request, "performance/kpi.html", build)
 
 
 # The monthly return ------------------------------------------------------------------

@@ -251,3 +251,18 @@ def test_each_person_gets_their_own_kept_dashboard(client, version, service_mana
     assert "Write it" not in client.get(url).content.decode()
     client.force_login(service_manager)
     assert "Write it" in client.get(url).content.decode()
+
+
+def test_signing_out_works_from_a_kept_page(version, commissioner):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(commissioner)
+    url = reverse("performance:dashboard") + "?month=2016-06"
+    client.get(url)
+    kept = client.get(url).content.decode()  # served from the page cache
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', kept).group(1)
+    assert "placeholder" not in token
+    response = client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert client.get(url).status_code == 302  # signed out: to the sign-in page
