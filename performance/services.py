@@ -102,25 +102,26 @@ def monthly_return_open(*, month: datetime.date, by) -> MonthlyReturn:
     return monthly_return
 
 
-def kpi_value_parse(text, kpi) -> Decimal:
+def kpi_value_parse(text, kpi, *, code=None) -> Decimal:
     """A typed value as the KPI allows it, or DomainError with the message to show.
 
-    Used by the return page, corrections and revisions.
+    The one value rule: the return page, corrections, revisions and the upload
+    preview all use it. Without a KPI (an upload row naming an unknown code)
+    only the number itself is checked; `code` then names it in the message.
     """
+    code = kpi.code if kpi is not None else code
     try:
         value = Decimal(str(text).replace(",", "").strip())
     except (InvalidOperation, ValueError):
-        raise DomainError(
-            f"Enter the value for {kpi.code} as a number, like 1200 or 95.5"
-        ) from None
+        raise DomainError(f"Enter the value for {code} as a number, like 1200 or 95.5") from None
     if not value.is_finite():
-        raise DomainError(f"Enter the value for {kpi.code} as a number, like 1200 or 95.5")
+        raise DomainError(f"Enter the value for {code} as a number, like 1200 or 95.5")
     if value < 0:
-        raise DomainError(f"The value for {kpi.code} must be 0 or more")
-    if kpi.unit == "percentage" and value > 100:
-        raise DomainError(f"The value for {kpi.code} is a percentage, so it must be 100 or less")
+        raise DomainError(f"The value for {code} must be 0 or more")
+    if kpi is not None and kpi.unit == "percentage" and value > 100:
+        raise DomainError(f"The value for {code} is a percentage, so it must be 100 or less")
     if value != value.quantize(Decimal("0.01")):
-        raise DomainError(f"The value for {kpi.code} must have no more than 2 decimal places")
+        raise DomainError(f"The value for {code} must have no more than 2 decimal places")
     return value
 
 
@@ -363,19 +364,11 @@ def return_upload_parse(*, monthly_return: MonthlyReturn, uploaded, by, today=No
             problems.append("Enter a value")
         else:
             try:
-                value = Decimal(value_text.replace(",", "").strip())
-                if not value.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                problems.append(f"The value “{value_text[:30]}” is not a number")
-            else:
-                kpi = due[code].kpi if code in due else None
-                if value < 0:
-                    problems.append("The value must be 0 or more")
-                elif kpi is not None and kpi.unit == "percentage" and value > 100:
-                    problems.append(f"{code} is a percentage, so the value must be 100 or less")
-                elif value != value.quantize(Decimal("0.01")):
-                    problems.append("The value must have no more than 2 decimal places")
+                value = kpi_value_parse(
+                    value_text, due[code].kpi if code in due else None, code=code or "this row"
+                )
+            except DomainError as exc:
+                problems.append(str(exc))
         if code and code not in seen:
             seen[code] = row.number
         if problems:

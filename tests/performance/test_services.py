@@ -273,8 +273,11 @@ def test_clean_upload_saves_nothing_until_confirmed(draft, service_manager):
     [
         ("NOPE1,2016-06,5", "NOPE1 is not a KPI code"),
         ("LIB01,2016-05,5", "The period May 2016 is wrong"),
-        ("LIB01,2016-06,lots", "is not a number"),
-        ("REG01,2016-06,100.01", "must be 100 or less"),
+        ("LIB01,2016-06,lots", "Enter the value for LIB01 as a number"),
+        ("REG01,2016-06,100.01", "REG01 is a percentage, so it must be 100 or less"),
+        ("LIB01,2016-06,-1", "The value for LIB01 must be 0 or more"),
+        ("LIB01,2016-06,1.005", "LIB01 must have no more than 2 decimal places"),
+        ("NOPE1,2016-06,lots", "Enter the value for NOPE1 as a number"),
         ("LIB01,2016-06,5\nLIB01,2016-06,6", "appears more than once"),
         ("LIB01,2016-07,5", "July 2016 has not ended yet"),
         ("LIB01,June,5", "Enter the period as a year and month"),
