@@ -175,6 +175,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cycle.requeue_stuck_reports",
         "schedule": crontab(minute="*/30"),
     },
+    # slas: an agreed SLA is in force from its start date (1 April).
+    "slas-bring-due-into-force": {
+        "task": "slas.tasks.bring_due_slas_into_force",
+        "schedule": crontab(hour=0, minute=10),
+    },
     # specifications: erase commenters' names and e-mails past COMMENT_RETENTION_DAYS.
     "specifications-erase-expired-comment-personal-data": {
         "task": "specifications.tasks.erase_expired_comment_personal_data",

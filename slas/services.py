@@ -453,6 +453,26 @@ def sla_bring_into_force(*, sla, by, on=None) -> SLA:
     return _save(sla, by)
 
 
+def slas_bring_due_into_force(*, on=None) -> int:
+    """Daily: every agreed SLA whose start date has come is put in force.
+
+    People can still put one in force by hand on or after its start date; this
+    makes sure none is left waiting. Safe to run twice. Returns how many moved.
+    """
+    on = on or _today()
+    moved = 0
+    due = SLA.objects.filter(status=SlaStatus.AGREED, starts_on__lte=on).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due):
+        try:
+            sla_bring_into_force(sla=SLA(pk=pk), by=None, on=on)
+        except DomainError:
+            continue  # moved on meanwhile by someone else
+        moved += 1
+    return moved
+
+
 @transaction.atomic
 def sla_start_review(*, sla, by) -> SLA:
     sla = _lock(sla)

@@ -93,3 +93,12 @@ def test_load_demo_refuses_to_run_with_debug_off():
     result = _manage("load_demo", **PRODUCTION)
     assert result.returncode != 0
     assert "refuses to run with DEBUG off" in result.stderr
+
+
+def test_every_scheduled_task_is_a_registered_celery_task(settings):
+    from lra_commissioning.celery import app
+
+    app.loader.import_default_modules()
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "slas.tasks.bring_due_slas_into_force" in scheduled
+    assert scheduled <= set(app.tasks), scheduled - set(app.tasks)

@@ -429,3 +429,25 @@ def test_changing_content_leaves_history_with_the_user(ict, service_manager, sup
     )
     latest = sla.history.first()
     assert latest.history_user == support_lead and latest.scope == "Narrower"
+
+
+def test_the_daily_task_puts_agreed_slas_in_force_from_their_start_date(
+    ict, service_manager, support_lead
+):
+    from slas.tasks import bring_due_slas_into_force
+
+    sla = sla_in(S.AGREED, service=ict, manager=service_manager, lead=support_lead)
+    drafting = sla_in(
+        S.DRAFTING, service=ict, manager=service_manager, lead=support_lead, year=2017
+    )
+    assert services.slas_bring_due_into_force(on=datetime.date(2016, 3, 31)) == 0
+    sla.refresh_from_db()
+    assert sla.status == S.AGREED
+    assert services.slas_bring_due_into_force(on=datetime.date(2016, 4, 1)) == 1
+    sla.refresh_from_db()
+    assert sla.status == S.IN_FORCE
+    assert sla.history.first().history_user is None  # the system, not a person
+    # Run again (and through Celery): nothing more to do, drafts untouched.
+    assert bring_due_slas_into_force.delay().get() == 0
+    drafting.refresh_from_db()
+    assert drafting.status == S.DRAFTING
