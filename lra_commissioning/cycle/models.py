@@ -34,9 +34,8 @@ class DeadlineKind(models.TextChoices):
 
 
 MONTHLY_KINDS = frozenset({DeadlineKind.KPI_RETURN, DeadlineKind.MANAGEMENT_REPORT})
-RULE_KINDS = [
-    k for k in DeadlineKind if k not in (DeadlineKind.ACTION, DeadlineKind.CHANGE_REQUEST)
-]
+PER_RECORD_KINDS = frozenset({DeadlineKind.ACTION, DeadlineKind.CHANGE_REQUEST})
+RULE_KINDS = [k for k in DeadlineKind if k not in PER_RECORD_KINDS]
 # Publication dates appear in the public calendar feed.
 PUBLIC_KINDS = frozenset({DeadlineKind.SPECIFICATION_PUBLISH, DeadlineKind.ANNUAL_REPORT})
 

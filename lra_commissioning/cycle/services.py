@@ -30,6 +30,7 @@ from lra_commissioning.workflow import DomainError, Workflow, t
 from .generator import default_rule_fields, planned_deadlines
 from .models import (
     ESCALATION_LEVEL,
+    PER_RECORD_KINDS,
     RULE_KINDS,
     AnnualReport,
     CalendarFeed,
@@ -200,11 +201,21 @@ def deadlines_generate(*, start_year: int, by=None) -> dict:
             d.save()
             updated += 1
     if new:
+        # A per-record deadline already in another year (its record was re-dated) stays there.
+        elsewhere = set(
+            Deadline.objects.filter(key__in=[d.key for d in new]).values_list("key", flat=True)
+        )
+        new = [d for d in new if d.key not in elsewhere]
+    if new:
         # One insert, with a history row per deadline (bulk_create alone skips history).
         bulk_create_with_history(new, Deadline, default_user=by)
         created = len(new)
+    planned_keys = {p.key for p in planned}
     for d in existing.values():
-        if d.kind in inactive and not d.is_met and not d.withdrawn:
+        # A per-record deadline whose record no longer asks for it (a closed
+        # action plan) is withdrawn like one whose rule is switched off.
+        gone = d.kind in PER_RECORD_KINDS and d.key not in planned_keys
+        if (d.kind in inactive or gone) and not d.is_met and not d.withdrawn:
             d.withdrawn = True
             d._history_user = by
             d.save()

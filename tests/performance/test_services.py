@@ -415,3 +415,40 @@ def test_comparator_import_is_all_or_nothing(version, administrator):
     assert count == 0 and len(errors) == 2
     good = _csv("kpi_code,year,authority,value\nLIB01,2016/17,Essex,5\nLIB01,2016,Surrey,7\n")
     assert services.comparators_import(uploaded=good, by=administrator) == (2, [])
+
+
+def test_open_actions_are_deadlines_in_the_calendar_until_done_or_the_plan_closes(
+    version, service_manager, commissioner
+):
+    from lra_commissioning.cycle import services as cycle
+    from lra_commissioning.cycle.models import Deadline
+
+    plan = services.action_plan_open(
+        kpi_code="LIB01", month=JUNE, trigger="Red", summary="Fix it", by=service_manager
+    )
+    done, open_, next_year = (
+        services.action_add(
+            plan=plan, description=text, owner="Ann", due_on=due, by=service_manager
+        )
+        for text, due in (
+            ("Extend opening hours", datetime.date(2016, 9, 1)),
+            ("Survey users", datetime.date(2016, 11, 30)),
+            ("Review in spring", datetime.date(2017, 5, 1)),
+        )
+    )
+    cycle.deadlines_generate(start_year=2016)
+    deadline = Deadline.objects.get(key=f"action:{open_.pk}")
+    assert deadline.kind == "action" and deadline.due_on == datetime.date(2016, 11, 30)
+    assert deadline.title == "LIB01 action: Survey users"
+    assert deadline.responsible_role == "service_manager"
+    assert not Deadline.objects.filter(key=f"action:{next_year.pk}").exists()  # 2017/18's
+
+    services.action_update_status(
+        action=done, status="done", by=service_manager, today=datetime.date(2016, 8, 30)
+    )
+    assert Deadline.objects.get(key=f"action:{done.pk}").met_on == datetime.date(2016, 8, 30)
+
+    services.action_plan_close(plan=plan, reason="board_accepted", note="LRA-SB/7", by=commissioner)
+    cycle.deadlines_generate(start_year=2016)
+    assert Deadline.objects.get(key=f"action:{open_.pk}").withdrawn
+    assert not Deadline.objects.get(key=f"action:{done.pk}").withdrawn  # met: history
