@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lra_commissioning.access import require
+from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.forms import attempt_on_form
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import can, visible_q
 from lra_commissioning.workflow import DomainError
 
 from . import forms, selectors, services
@@ -38,11 +38,9 @@ def _form_page(request, form, title, back_url, caption="", status=None, extra=No
     )
 
 
-def _change(pk) -> ChangeRequest:
-    change = selectors.change_request_detail(pk)
-    if change is None:
-        raise Http404
-    return change
+def _change(request, pk) -> ChangeRequest:
+    """The change, or 404 when this person may not open it (someone else's draft)."""
+    return require_visible(request.user, "change_request.view", selectors.change_request_detail(pk))
 
 
 def _detail_url(change):
@@ -136,7 +134,7 @@ def new(request):
 @require_GET
 def detail(request, pk):
     require(request.user, "change.view")
-    change = _change(pk)
+    change = _change(request, pk)
     user = request.user
     allowed = set(services.CHANGE_WORKFLOW.actions_from(change.status))
     draft = change.status == Status.DRAFT
@@ -185,6 +183,8 @@ def detail(request, pk):
             ),
             "item_kinds": ItemKind.choices,
             "diff": diff,
+            "budget_version_visible": change.budget_version_id is not None
+            and can(user, "budget_version.view", change.budget_version),
             "history": history_entries(change) if can(user, "records.view_history") else None,
         },
     )
@@ -194,7 +194,7 @@ def detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     require(request.user, "change.raise")
-    change = _change(pk)
+    change = _change(request, pk)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form = forms.ChangeEditForm(
@@ -225,7 +225,7 @@ def edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def impact(request, pk):
     require(request.user, "change.raise")
-    change = _change(pk)
+    change = _change(request, pk)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form = forms.ImpactForm(
@@ -268,7 +268,7 @@ def item_add(request, pk, kind):
     require(request.user, "change.raise")
     if kind not in ITEM_FORMS:
         raise Http404
-    change = _change(pk)
+    change = _change(request, pk)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form_class, title = ITEM_FORMS[kind]
@@ -304,7 +304,8 @@ def item_add(request, pk, kind):
 @require_POST
 def item_delete(request, pk, item_pk):
     require(request.user, "change.raise")
-    item = get_object_or_404(ChangeItem, pk=item_pk, change_id=pk)
+    item = get_object_or_404(ChangeItem.objects.select_related("change"), pk=item_pk, change_id=pk)
+    require_visible(request.user, "change_request.view", item.change)
     try:
         services.change_item_delete(item=item, by=request.user)
         messages.success(request, "The change to the specification has been removed.")
@@ -335,7 +336,7 @@ def _budget_choices():
 @require_http_methods(["GET", "POST"])
 def budget_line_add(request, pk):
     require(request.user, "change.raise")
-    change = _change(pk)
+    change = _change(request, pk)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     years, lines = _budget_choices()
@@ -366,7 +367,10 @@ def budget_line_add(request, pk):
 @require_POST
 def budget_line_delete(request, pk, line_pk):
     require(request.user, "change.raise")
-    line = get_object_or_404(ChangeBudgetLine, pk=line_pk, change_id=pk)
+    line = get_object_or_404(
+        ChangeBudgetLine.objects.select_related("change"), pk=line_pk, change_id=pk
+    )
+    require_visible(request.user, "change_request.view", line.change)
     try:
         services.change_budget_line_delete(line=line, by=request.user)
         messages.success(request, "The change to the budget has been removed.")
@@ -379,7 +383,7 @@ def budget_line_delete(request, pk, line_pk):
 @require_http_methods(["GET", "POST"])
 def raise_to_fundamental(request, pk):
     require(request.user, "change.raise")
-    change = _change(pk)
+    change = _change(request, pk)
     if change.is_fundamental or not services.CHANGE_WORKFLOW.allowed(
         change.status, "raise_to_fundamental"
     ):
@@ -411,7 +415,7 @@ def raise_to_fundamental(request, pk):
 @require_http_methods(["GET", "POST"])
 def decide(request, pk):
     require(request.user, "change.decide")
-    change = _change(pk)
+    change = _change(request, pk)
     if change.decision is not None or change.status != Status.WITH_BOARD:
         if change.decision is not None:
             messages.error(
@@ -481,7 +485,9 @@ def act(request, pk, action):
     require(request.user, "change.view")
     if action not in ACTIONS:
         raise Http404
-    change = get_object_or_404(ChangeRequest, pk=pk)
+    change = require_visible(
+        request.user, "change_request.view", ChangeRequest.objects.filter(pk=pk).first()
+    )
     run, said = ACTIONS[action]
     try:
         done = run(change, request.user)
@@ -569,7 +575,7 @@ def idea_detail(request, pk):
             and decision.decision == "adopted"
             and not decision.is_published
             and can(user, "change.apply"),
-            "changes": list(idea.change_requests.all()),
+            "changes": list(idea.change_requests.filter(visible_q(user, "change_request.view"))),
             "history": history_entries(idea) if can(user, "records.view_history") else None,
         },
     )

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lra_commissioning.access import require
+from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.csv_export import csv_response
 from lra_commissioning.forms import attempt_on_form
@@ -27,7 +27,6 @@ from . import forms, selectors, services
 from .diff import versions_diff
 from .models import (
     KPI,
-    BusinessPlan,
     BusinessPlanAction,
     BusinessPlanSection,
     BusinessPlanStatus,
@@ -243,14 +242,10 @@ def public_compare(request):
 @login_required
 @require_GET
 def staff_index(request):
-    require(request.user, "specification.view_unpublished")
+    require(request.user, "specification_version.view")
     versions = list(selectors.versions_for_user(request.user))
     current = selectors.version_in_force(on=_today())
-    plans = list(
-        BusinessPlan.objects.select_related("financial_year").order_by(
-            "-financial_year__start_year"
-        )
-    )
+    plans = selectors.business_plans_for_user(request.user)
     return render(
         request,
         "specifications/staff/index.html",
@@ -268,11 +263,15 @@ def staff_index(request):
 
 
 def _staff_version(request, pk):
-    require(request.user, "specification.view_unpublished")
-    version = selectors.version_with_content(pk)
-    if version is None:
-        raise Http404
-    return version
+    require(request.user, "specification_version.view")
+    return require_visible(
+        request.user, "specification_version.view", selectors.version_with_content(pk)
+    )
+
+
+def _visible_version(request, version):
+    """404 for a version this person may not see (a draft, to the board): not revealed."""
+    return require_visible(request.user, "specification_version.view", version)
 
 
 @login_required
@@ -283,8 +282,10 @@ def version_detail(request, pk):
     editable = version.status in services.EDITABLE_STATUSES
     allowed = set(services.VERSION_WORKFLOW.actions_from(version.status))
     base = version.based_on
+    # What changed from the version it was based on, unless that one is not theirs to see.
+    base_visible = base is not None and can(user, "specification_version.view", base)
     diff = None
-    if base is not None:
+    if base_visible:
         base = selectors.version_with_content(base.pk)
         diff = versions_diff(base, version)
     return render(
@@ -299,6 +300,7 @@ def version_detail(request, pk):
             "can_agree": "agree" in allowed and can(user, "specification.agree"),
             "can_publish": "publish" in allowed and can(user, "specification.publish"),
             "base": base,
+            "base_visible": base_visible,
             "diff": diff,
             "history": history_entries(version) if can(user, "records.view_history") else None,
             "public_url": public_version_url(version) if version.is_published else "",
@@ -339,8 +341,11 @@ def _form_page(request, template_context, form, title, back_url):
 @require_http_methods(["GET", "POST"])
 def version_edit(request, pk):
     require(request.user, "specification.draft")
-    version = get_object_or_404(
-        SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
+    version = _visible_version(
+        request,
+        get_object_or_404(
+            SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
+        ),
     )
     if (blocked := _editable_or_redirect(request, version)) is not None:
         return blocked
@@ -367,7 +372,7 @@ def version_edit(request, pk):
 @require_POST
 def version_submit(request, pk):
     require(request.user, "specification.submit_to_board")
-    version = get_object_or_404(SpecificationVersion, pk=pk)
+    version = _visible_version(request, get_object_or_404(SpecificationVersion, pk=pk))
     response, done = _refusal_redirect(
         request,
         _version_url(version),
@@ -380,8 +385,11 @@ def version_submit(request, pk):
 
 def _board_decision(request, pk, form_class, service, success, title):
     require(request.user, "specification.sign_off")
-    version = get_object_or_404(
-        SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
+    version = _visible_version(
+        request,
+        get_object_or_404(
+            SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
+        ),
     )
     if not services.VERSION_WORKFLOW.allowed(version.status, "sign_off"):
         messages.error(
@@ -446,7 +454,7 @@ def version_return(request, pk):
 @require_POST
 def version_agree(request, pk):
     require(request.user, "specification.agree")
-    version = get_object_or_404(SpecificationVersion, pk=pk)
+    version = _visible_version(request, get_object_or_404(SpecificationVersion, pk=pk))
     response, done = _refusal_redirect(
         request,
         _version_url(version),
@@ -461,7 +469,7 @@ def version_agree(request, pk):
 @require_POST
 def version_publish(request, pk):
     require(request.user, "specification.publish")
-    version = get_object_or_404(SpecificationVersion, pk=pk)
+    version = _visible_version(request, get_object_or_404(SpecificationVersion, pk=pk))
     response, done = _refusal_redirect(
         request,
         _version_url(version),
@@ -500,12 +508,8 @@ def start_next_year(request):
 @login_required
 @require_GET
 def staff_compare(request):
-    require(request.user, "specification.view_unpublished")
-    versions = list(
-        SpecificationVersion.objects.select_related("specification__financial_year")
-        .prefetch_related(*selectors.content_prefetches())
-        .order_by("specification__financial_year__start_year", "major", "minor")
-    )
+    require(request.user, "specification_version.view")
+    versions = selectors.versions_with_content_for_user(request.user)
     context = _compare_context(request, versions)
     context["staff"] = True
     return render(
@@ -520,6 +524,7 @@ def staff_compare(request):
 
 
 def _content_form(request, *, version, form, service, title, success):
+    _visible_version(request, version)
     if (blocked := _editable_or_redirect(request, version)) is not None:
         return blocked
     if request.method == "POST" and form.is_valid():
@@ -599,6 +604,7 @@ def outcome_edit(request, pk):
 def outcome_delete(request, pk):
     require(request.user, "specification.draft")
     outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
+    _visible_version(request, outcome.version)
     response, done = _refusal_redirect(
         request,
         _version_url(outcome.version),
@@ -656,6 +662,7 @@ def requirement_delete(request, pk):
     requirement = get_object_or_404(
         ServiceRequirement.objects.select_related("outcome__version"), pk=pk
     )
+    _visible_version(request, requirement.outcome.version)
     response, done = _refusal_redirect(
         request,
         _version_url(requirement.outcome.version),
@@ -716,6 +723,7 @@ def kpi_edit(request, pk):
 def kpi_delete(request, pk):
     require(request.user, "specification.draft")
     kpi = get_object_or_404(KPI.objects.select_related("version"), pk=pk)
+    _visible_version(request, kpi.version)
     response, done = _refusal_redirect(
         request,
         _version_url(kpi.version),
@@ -837,17 +845,14 @@ def _plan_url(plan):
 @require_GET
 def plan_list(request):
     require(request.user, "business_plan.view")
-    plans = list(
-        BusinessPlan.objects.select_related("financial_year", "version").order_by(
-            "-financial_year__start_year"
-        )
-    )
-    with_plan = {p.financial_year_id for p in plans}
+    plans = selectors.business_plans_for_user(request.user)
     startable = []
     if can(request.user, "business_plan.write"):
         startable = list(
-            FinancialYear.objects.filter(specification__versions__status=VersionStatus.PUBLISHED)
-            .exclude(pk__in=with_plan)
+            FinancialYear.objects.filter(
+                specification__versions__status=VersionStatus.PUBLISHED,
+                business_plan__isnull=True,
+            )
             .distinct()
             .order_by("start_year")
         )
@@ -879,10 +884,11 @@ def plan_start(request):
 
 def _plan(request, start_year):
     require(request.user, "business_plan.view")
-    plan = selectors.business_plan_with_content(start_year=start_year)
-    if plan is None:
-        raise Http404
-    return plan
+    return require_visible(
+        request.user,
+        "business_plan.view",
+        selectors.business_plan_with_content(start_year=start_year),
+    )
 
 
 @login_required
@@ -949,7 +955,7 @@ def plan_section_edit(request, pk):
     section = get_object_or_404(
         BusinessPlanSection.objects.select_related("plan__financial_year", "outcome"), pk=pk
     )
-    plan = section.plan
+    plan = require_visible(request.user, "business_plan.view", section.plan)
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanSectionForm(request.POST or None, initial={"approach": section.approach})
@@ -979,7 +985,7 @@ def plan_action_create(request, pk):
     section = get_object_or_404(
         BusinessPlanSection.objects.select_related("plan__financial_year", "outcome"), pk=pk
     )
-    plan = section.plan
+    plan = require_visible(request.user, "business_plan.view", section.plan)
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanActionForm(request.POST or None)
@@ -1009,6 +1015,7 @@ def plan_action_delete(request, pk):
     action = get_object_or_404(
         BusinessPlanAction.objects.select_related("section__plan__financial_year"), pk=pk
     )
+    require_visible(request.user, "business_plan.view", action.section.plan)
     response, done = _refusal_redirect(
         request,
         _plan_url(action.section.plan),
