@@ -38,9 +38,15 @@ def _form_page(request, form, title, back_url, caption="", status=None, extra=No
     )
 
 
+def _visible_change(request, change) -> ChangeRequest:
+    """The change, or 404 when this person may not open it (someone else's draft), so
+    its existence is not revealed; 403 for people who never see changes."""
+    require(request.user, "change_request.view")
+    return require_visible(request.user, "change_request.view", change)
+
+
 def _change(request, pk) -> ChangeRequest:
-    """The change, or 404 when this person may not open it (someone else's draft)."""
-    return require_visible(request.user, "change_request.view", selectors.change_request_detail(pk))
+    return _visible_change(request, selectors.change_request_detail(pk))
 
 
 def _detail_url(change):
@@ -193,8 +199,8 @@ def detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
-    require(request.user, "change.raise")
     change = _change(request, pk)
+    require(request.user, "change.raise")
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form = forms.ChangeEditForm(
@@ -224,8 +230,8 @@ def edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def impact(request, pk):
-    require(request.user, "change.raise")
     change = _change(request, pk)
+    require(request.user, "change.raise")
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form = forms.ImpactForm(
@@ -265,10 +271,10 @@ ITEM_FORMS = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_add(request, pk, kind):
+    change = _change(request, pk)
     require(request.user, "change.raise")
     if kind not in ITEM_FORMS:
         raise Http404
-    change = _change(request, pk)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form_class, title = ITEM_FORMS[kind]
@@ -303,9 +309,9 @@ def item_add(request, pk, kind):
 @login_required
 @require_POST
 def item_delete(request, pk, item_pk):
-    require(request.user, "change.raise")
     item = get_object_or_404(ChangeItem.objects.select_related("change"), pk=item_pk, change_id=pk)
-    require_visible(request.user, "change_request.view", item.change)
+    _visible_change(request, item.change)
+    require(request.user, "change.raise")
     try:
         services.change_item_delete(item=item, by=request.user)
         messages.success(request, "The change to the specification has been removed.")
@@ -335,8 +341,8 @@ def _budget_choices():
 @login_required
 @require_http_methods(["GET", "POST"])
 def budget_line_add(request, pk):
-    require(request.user, "change.raise")
     change = _change(request, pk)
+    require(request.user, "change.raise")
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     years, lines = _budget_choices()
@@ -366,11 +372,11 @@ def budget_line_add(request, pk):
 @login_required
 @require_POST
 def budget_line_delete(request, pk, line_pk):
-    require(request.user, "change.raise")
     line = get_object_or_404(
         ChangeBudgetLine.objects.select_related("change"), pk=line_pk, change_id=pk
     )
-    require_visible(request.user, "change_request.view", line.change)
+    _visible_change(request, line.change)
+    require(request.user, "change.raise")
     try:
         services.change_budget_line_delete(line=line, by=request.user)
         messages.success(request, "The change to the budget has been removed.")
@@ -382,8 +388,8 @@ def budget_line_delete(request, pk, line_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def raise_to_fundamental(request, pk):
-    require(request.user, "change.raise")
     change = _change(request, pk)
+    require(request.user, "change.raise")
     if change.is_fundamental or not services.CHANGE_WORKFLOW.allowed(
         change.status, "raise_to_fundamental"
     ):
@@ -414,8 +420,8 @@ def raise_to_fundamental(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def decide(request, pk):
-    require(request.user, "change.decide")
     change = _change(request, pk)
+    require(request.user, "change.decide")
     if change.decision is not None or change.status != Status.WITH_BOARD:
         if change.decision is not None:
             messages.error(
@@ -485,9 +491,7 @@ def act(request, pk, action):
     require(request.user, "change.view")
     if action not in ACTIONS:
         raise Http404
-    change = require_visible(
-        request.user, "change_request.view", ChangeRequest.objects.filter(pk=pk).first()
-    )
+    change = _visible_change(request, ChangeRequest.objects.filter(pk=pk).first())
     run, said = ACTIONS[action]
     try:
         done = run(change, request.user)

@@ -39,7 +39,9 @@ def _today():
 
 
 def _version(request, number) -> BudgetVersion:
-    """The version, or 404 when this person may not open it (a draft, to the service)."""
+    """The version, or 404 when this person may not open it (a draft, to the service);
+    403 for people who never see budgets."""
+    require(request.user, "budget_version.view")
     return require_visible(
         request.user,
         "budget_version.view",
@@ -176,8 +178,8 @@ def version_detail(request, number):
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_edit(request, number):
-    require(request.user, "budget.draft")
     version = _version(request, number)
+    require(request.user, "budget.draft")
     if not version.is_editable:
         return render(request, "funding/version_frozen.html", {"version": version})
     grid = selectors.budget_grid(version)
@@ -218,8 +220,8 @@ def version_edit(request, number):
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_decide(request, number):
-    require(request.user, "budget.agree")
     version = _version(request, number)
+    require(request.user, "budget.agree")
     if version.status != VersionStatus.PROPOSED:
         return render(request, "funding/version_not_with_board.html", {"version": version})
     form = DecisionForm(request.POST or None, today=_today())

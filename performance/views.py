@@ -127,6 +127,13 @@ def _return_context(request, monthly_return, errors=None, posted=None):
     }
 
 
+def _visible_return(request, monthly_return):
+    """The return, or 404 for one this person may not see: a draft stays with the
+    service until it is submitted, and its existence is not revealed."""
+    require(request.user, "kpi_return.view")
+    return require_visible(request.user, "kpi_return.view", monthly_return)
+
+
 RETURN_EDITABLE = {
     ReturnStatus.DRAFT: {ValueStatus.DRAFT},
     ReturnStatus.QUERIED: {ValueStatus.QUERIED},
@@ -147,8 +154,7 @@ def return_detail(request, month):
             monthly_return = services.monthly_return_open(month=month, by=request.user)
         except DomainError:
             raise Http404 from None
-    # A draft stays with the service until it is submitted: not found for the others.
-    require_visible(request.user, "kpi_return.view", monthly_return)
+    _visible_return(request, monthly_return)
     if request.method == "GET":
         return render(request, "performance/return.html", _return_context(request, monthly_return))
     require(request.user, "kpi_return.enter")
@@ -210,12 +216,10 @@ def return_detail(request, month):
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_review(request, month):
-    require(request.user, "kpi_return.review")
-    monthly_return = require_visible(
-        request.user,
-        "kpi_return.view",
-        MonthlyReturn.objects.filter(month=_month_or_404(month)).first(),
+    monthly_return = _visible_return(
+        request, MonthlyReturn.objects.filter(month=_month_or_404(month)).first()
     )
+    require(request.user, "kpi_return.review")
     values = list(monthly_return.values.select_related("kpi").filter(status=ValueStatus.SUBMITTED))
     errors = []
     if request.method == "POST":
@@ -264,9 +268,9 @@ def return_review(request, month):
 @login_required
 @require_http_methods(["GET", "POST"])
 def value_revise(request, pk):
-    require(request.user, "kpi_return.enter")
     value = get_object_or_404(KpiReturn.objects.select_related("kpi", "monthly_return"), pk=pk)
-    require_visible(request.user, "kpi_return.view", value.monthly_return)
+    _visible_return(request, value.monthly_return)
+    require(request.user, "kpi_return.enter")
     errors = []
     if request.method == "POST":
         try:
@@ -293,6 +297,7 @@ def value_revise(request, pk):
 @require_GET
 def value_evidence(request, pk):
     value = get_object_or_404(KpiReturn.objects.select_related("monthly_return"), pk=pk)
+    # A download answers 404 to everyone who may not open its return.
     require_visible(request.user, "kpi_return.view", value.monthly_return)
     if not value.evidence_file:
         raise Http404

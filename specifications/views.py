@@ -263,15 +263,21 @@ def staff_index(request):
 
 
 def _staff_version(request, pk):
+    return _visible_version(request, selectors.version_with_content(pk))
+
+
+def _visible_version(request, version, permission=None):
+    """The version, if this person may see it and (given a permission) act on it.
+
+    403 for people who never see versions; 404 for a version they may not see
+    (a draft, to the service and the board), so its existence is not revealed;
+    then 403 if they may see it but not do this.
+    """
     require(request.user, "specification_version.view")
-    return require_visible(
-        request.user, "specification_version.view", selectors.version_with_content(pk)
-    )
-
-
-def _visible_version(request, version):
-    """404 for a version this person may not see (a draft, to the board): not revealed."""
-    return require_visible(request.user, "specification_version.view", version)
+    require_visible(request.user, "specification_version.view", version)
+    if permission:
+        require(request.user, permission, version)
+    return version
 
 
 @login_required
@@ -340,12 +346,12 @@ def _form_page(request, template_context, form, title, back_url):
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_edit(request, pk):
-    require(request.user, "specification.draft")
     version = _visible_version(
         request,
         get_object_or_404(
             SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
         ),
+        "specification.draft",
     )
     if (blocked := _editable_or_redirect(request, version)) is not None:
         return blocked
@@ -371,8 +377,9 @@ def version_edit(request, pk):
 @login_required
 @require_POST
 def version_submit(request, pk):
-    require(request.user, "specification.submit_to_board")
-    version = _visible_version(request, get_object_or_404(SpecificationVersion, pk=pk))
+    version = _visible_version(
+        request, get_object_or_404(SpecificationVersion, pk=pk), "specification.submit_to_board"
+    )
     response, done = _refusal_redirect(
         request,
         _version_url(version),
@@ -384,12 +391,12 @@ def version_submit(request, pk):
 
 
 def _board_decision(request, pk, form_class, service, success, title):
-    require(request.user, "specification.sign_off")
     version = _visible_version(
         request,
         get_object_or_404(
             SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
         ),
+        "specification.sign_off",
     )
     if not services.VERSION_WORKFLOW.allowed(version.status, "sign_off"):
         messages.error(
@@ -453,8 +460,9 @@ def version_return(request, pk):
 @login_required
 @require_POST
 def version_agree(request, pk):
-    require(request.user, "specification.agree")
-    version = _visible_version(request, get_object_or_404(SpecificationVersion, pk=pk))
+    version = _visible_version(
+        request, get_object_or_404(SpecificationVersion, pk=pk), "specification.agree"
+    )
     response, done = _refusal_redirect(
         request,
         _version_url(version),
@@ -468,8 +476,9 @@ def version_agree(request, pk):
 @login_required
 @require_POST
 def version_publish(request, pk):
-    require(request.user, "specification.publish")
-    version = _visible_version(request, get_object_or_404(SpecificationVersion, pk=pk))
+    version = _visible_version(
+        request, get_object_or_404(SpecificationVersion, pk=pk), "specification.publish"
+    )
     response, done = _refusal_redirect(
         request,
         _version_url(version),
@@ -524,7 +533,6 @@ def staff_compare(request):
 
 
 def _content_form(request, *, version, form, service, title, success):
-    _visible_version(request, version)
     if (blocked := _editable_or_redirect(request, version)) is not None:
         return blocked
     if request.method == "POST" and form.is_valid():
@@ -538,8 +546,8 @@ def _content_form(request, *, version, form, service, title, success):
 @login_required
 @require_http_methods(["GET", "POST"])
 def section_edit(request, pk):
-    require(request.user, "specification.draft")
     section = get_object_or_404(Section.objects.select_related("version"), pk=pk)
+    _visible_version(request, section.version, "specification.draft")
     form = forms.SectionForm(
         request.POST or None, initial={"heading": section.heading, "body": section.body}
     )
@@ -558,8 +566,8 @@ def section_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome_create(request, pk):
-    require(request.user, "specification.draft")
     version = get_object_or_404(SpecificationVersion, pk=pk)
+    _visible_version(request, version, "specification.draft")
     form = forms.OutcomeForm(request.POST or None)
     return _content_form(
         request,
@@ -576,8 +584,8 @@ def outcome_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome_edit(request, pk):
-    require(request.user, "specification.draft")
     outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
+    _visible_version(request, outcome.version, "specification.draft")
     form = forms.OutcomeForm(
         request.POST or None,
         initial={
@@ -602,9 +610,8 @@ def outcome_edit(request, pk):
 @login_required
 @require_POST
 def outcome_delete(request, pk):
-    require(request.user, "specification.draft")
     outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
-    _visible_version(request, outcome.version)
+    _visible_version(request, outcome.version, "specification.draft")
     response, done = _refusal_redirect(
         request,
         _version_url(outcome.version),
@@ -618,8 +625,8 @@ def outcome_delete(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def requirement_create(request, pk):
-    require(request.user, "specification.draft")
     outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
+    _visible_version(request, outcome.version, "specification.draft")
     form = forms.RequirementForm(request.POST or None)
     return _content_form(
         request,
@@ -636,10 +643,10 @@ def requirement_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def requirement_edit(request, pk):
-    require(request.user, "specification.draft")
     requirement = get_object_or_404(
         ServiceRequirement.objects.select_related("outcome__version"), pk=pk
     )
+    _visible_version(request, requirement.outcome.version, "specification.draft")
     form = forms.RequirementForm(
         request.POST or None, initial={"code": requirement.code, "text": requirement.text}
     )
@@ -658,11 +665,10 @@ def requirement_edit(request, pk):
 @login_required
 @require_POST
 def requirement_delete(request, pk):
-    require(request.user, "specification.draft")
     requirement = get_object_or_404(
         ServiceRequirement.objects.select_related("outcome__version"), pk=pk
     )
-    _visible_version(request, requirement.outcome.version)
+    _visible_version(request, requirement.outcome.version, "specification.draft")
     response, done = _refusal_redirect(
         request,
         _version_url(requirement.outcome.version),
@@ -676,8 +682,8 @@ def requirement_delete(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def kpi_create(request, pk):
-    require(request.user, "specification.draft")
     version = get_object_or_404(SpecificationVersion, pk=pk)
+    _visible_version(request, version, "specification.draft")
     form = forms.KPIForm(
         request.POST or None,
         version=version,
@@ -703,8 +709,8 @@ def kpi_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def kpi_edit(request, pk):
-    require(request.user, "specification.draft")
     kpi = get_object_or_404(KPI.objects.select_related("version"), pk=pk)
+    _visible_version(request, kpi.version, "specification.draft")
     form = forms.KPIForm(
         request.POST or None, version=kpi.version, initial=forms.KPIForm.initial_for(kpi)
     )
@@ -721,9 +727,8 @@ def kpi_edit(request, pk):
 @login_required
 @require_POST
 def kpi_delete(request, pk):
-    require(request.user, "specification.draft")
     kpi = get_object_or_404(KPI.objects.select_related("version"), pk=pk)
-    _visible_version(request, kpi.version)
+    _visible_version(request, kpi.version, "specification.draft")
     response, done = _refusal_redirect(
         request,
         _version_url(kpi.version),
@@ -882,12 +887,20 @@ def plan_start(request):
     return response
 
 
-def _plan(request, start_year):
+def _visible_plan(request, plan, permission=None):
+    """The plan, if this person may see it and (given a permission) act on it: 403 for
+    people who never see plans, 404 for a plan not theirs to see (a draft, to the
+    commissioner and the board), then 403 if they may see it but not do this."""
     require(request.user, "business_plan.view")
-    return require_visible(
-        request.user,
-        "business_plan.view",
-        selectors.business_plan_with_content(start_year=start_year),
+    require_visible(request.user, "business_plan.view", plan)
+    if permission:
+        require(request.user, permission, plan)
+    return plan
+
+
+def _plan(request, start_year, permission=None):
+    return _visible_plan(
+        request, selectors.business_plan_with_content(start_year=start_year), permission
     )
 
 
@@ -924,8 +937,7 @@ def _plan_editable_or_redirect(request, plan):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_summary_edit(request, start_year):
-    require(request.user, "business_plan.write")
-    plan = _plan(request, start_year)
+    plan = _plan(request, start_year, "business_plan.write")
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanSummaryForm(request.POST or None, initial={"summary": plan.summary})
@@ -951,11 +963,10 @@ def plan_summary_edit(request, start_year):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_section_edit(request, pk):
-    require(request.user, "business_plan.write")
     section = get_object_or_404(
         BusinessPlanSection.objects.select_related("plan__financial_year", "outcome"), pk=pk
     )
-    plan = require_visible(request.user, "business_plan.view", section.plan)
+    plan = _visible_plan(request, section.plan, "business_plan.write")
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanSectionForm(request.POST or None, initial={"approach": section.approach})
@@ -981,11 +992,10 @@ def plan_section_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_action_create(request, pk):
-    require(request.user, "business_plan.write")
     section = get_object_or_404(
         BusinessPlanSection.objects.select_related("plan__financial_year", "outcome"), pk=pk
     )
-    plan = require_visible(request.user, "business_plan.view", section.plan)
+    plan = _visible_plan(request, section.plan, "business_plan.write")
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanActionForm(request.POST or None)
@@ -1011,11 +1021,10 @@ def plan_action_create(request, pk):
 @login_required
 @require_POST
 def plan_action_delete(request, pk):
-    require(request.user, "business_plan.write")
     action = get_object_or_404(
         BusinessPlanAction.objects.select_related("section__plan__financial_year"), pk=pk
     )
-    require_visible(request.user, "business_plan.view", action.section.plan)
+    _visible_plan(request, action.section.plan, "business_plan.write")
     response, done = _refusal_redirect(
         request,
         _plan_url(action.section.plan),
@@ -1029,8 +1038,7 @@ def plan_action_delete(request, pk):
 @login_required
 @require_POST
 def plan_submit(request, start_year):
-    require(request.user, "business_plan.write")
-    plan = _plan(request, start_year)
+    plan = _plan(request, start_year, "business_plan.write")
     response, done = _refusal_redirect(
         request,
         _plan_url(plan),
@@ -1044,8 +1052,7 @@ def plan_submit(request, start_year):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_review(request, start_year):
-    require(request.user, "business_plan.review")
-    plan = _plan(request, start_year)
+    plan = _plan(request, start_year, "business_plan.review")
     if plan.status != BusinessPlanStatus.SUBMITTED:
         messages.error(
             request,
