@@ -49,6 +49,8 @@ class RecordRule:
     description: str
     test: Callable
     lookup: Callable
+    # The status values the rule names (the tests check them against the model).
+    states: frozenset = frozenset()
 
     def __call__(self, user, obj=None) -> bool:
         return obj is None or self.test(user, obj)
@@ -61,6 +63,7 @@ def in_states(*states: str, description: str) -> RecordRule:
         description,
         lambda user, obj: obj.status in allowed,
         lambda user, path: Q(**{f"{path}status__in": sorted(allowed)}),
+        allowed,
     )
 
 
@@ -118,6 +121,7 @@ RAISED_BY_THEM_OR_SUBMITTED = RecordRule(
     "a draft only by the person who raised it",
     _raised_by_them_or_submitted,
     lambda user, path: ~Q(**{f"{path}status": "draft"}) | Q(**{f"{path}raised_by": user}),
+    frozenset({"draft"}),
 )
 
 
