@@ -1036,3 +1036,57 @@ def test_the_commissioners_overdue_return_leads_to_the_status_board_not_to_the_d
     assert june, [i.title for i in overdue]
     assert june[0].url == reverse(P + "status") + "?year=2016"
     assert all(reverse(P + "return", kwargs={"month": "2016-06"}) != i.url for i in overdue)
+
+
+# Filtering lists costs no queries per record ---------------------------------------------
+
+
+def _more_changes(p, start, count):
+    if start == 0:
+        in_force(p[C], p[B], p[HOS])
+    for _ in range(count):
+        raise_change(p[SM2], item=False)  # a draft, hidden from the reader
+        change = raise_change(p[SM])
+        change_services.change_request_submit(change=change, by=p[SM])
+
+
+def _more_reports(p, start, count):
+    for i in range(start, start + count):
+        month = datetime.date(2016 + (3 + i) // 12, (3 + i) % 12 + 1, 1)
+        report = performance_services.management_report_save(
+            month=month, highlights="Fine.", risks_and_issues="", finance_summary="", by=p[SM]
+        )
+        if i % 2:
+            performance_services.management_report_submit(report=report, by=p[SM])
+
+
+def _more_versions(p, start, count):
+    for i in range(start, start + count):
+        version = draft_version(p[C], start_year=2016 + i)
+        if i % 2:
+            take_to(version, "with_board", p[C], p[B], p[HOS])
+
+
+FLAT_LISTS = [
+    ("changes:index", _more_changes, C),
+    ("performance:reports", _more_reports, B),
+    ("specifications:staff_index", _more_versions, B),
+    ("specifications:staff_compare", _more_versions, SM),
+]
+
+
+@pytest.mark.parametrize(("url_name", "grow", "reader"), FLAT_LISTS, ids=[f[0] for f in FLAT_LISTS])
+def test_a_list_costs_the_same_queries_however_many_records_it_hides(
+    url_name, grow, reader, people, client
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people[reader])
+    counts = []
+    for start, count in ((0, 2), (2, 6)):
+        grow(people, start, count)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(url_name)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
