@@ -7,7 +7,7 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from lra_commissioning import dates
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import can, visible_q
 
 from .models import BoardDecision, ChangeItem, ChangeRequest, IdeaStatus, ServiceIdea, Status
 
@@ -18,9 +18,10 @@ ESCALATION_WORKING_DAYS = 20
 
 
 def change_requests_for(user, *, status: str | None = None):
+    """The change requests this person may open: a draft only its raiser's."""
     if not can(user, "change.view"):
         return ChangeRequest.objects.none()
-    qs = ChangeRequest.objects.select_related(
+    qs = ChangeRequest.objects.filter(visible_q(user, "change_request.view")).select_related(
         "version__specification__financial_year", "raised_by", "applied_version"
     )
     if status:

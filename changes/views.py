@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lra_commissioning.access import require
+from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.forms import attempt_on_form
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import can, visible_q
 from lra_commissioning.workflow import DomainError
 
 from . import forms, selectors, services
@@ -38,11 +38,15 @@ def _form_page(request, form, title, back_url, caption="", status=None, extra=No
     )
 
 
-def _change(pk) -> ChangeRequest:
-    change = selectors.change_request_detail(pk)
-    if change is None:
-        raise Http404
-    return change
+def _visible_change(request, change) -> ChangeRequest:
+    """The change, or 404 when this person may not open it (someone else's draft), so
+    its existence is not revealed; 403 for people who never see changes."""
+    require(request.user, "change_request.view")
+    return require_visible(request.user, "change_request.view", change)
+
+
+def _change(request, pk) -> ChangeRequest:
+    return _visible_change(request, selectors.change_request_detail(pk))
 
 
 def _detail_url(change):
@@ -136,7 +140,7 @@ def new(request):
 @require_GET
 def detail(request, pk):
     require(request.user, "change.view")
-    change = _change(pk)
+    change = _change(request, pk)
     user = request.user
     allowed = set(services.CHANGE_WORKFLOW.actions_from(change.status))
     draft = change.status == Status.DRAFT
@@ -185,6 +189,8 @@ def detail(request, pk):
             ),
             "item_kinds": ItemKind.choices,
             "diff": diff,
+            "budget_version_visible": change.budget_version_id is not None
+            and can(user, "budget_version.view", change.budget_version),
             "history": history_entries(change) if can(user, "records.view_history") else None,
         },
     )
@@ -193,8 +199,8 @@ def detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
+    change = _change(request, pk)
     require(request.user, "change.raise")
-    change = _change(pk)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form = forms.ChangeEditForm(
@@ -224,8 +230,8 @@ def edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def impact(request, pk):
+    change = _change(request, pk)
     require(request.user, "change.raise")
-    change = _change(pk)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form = forms.ImpactForm(
@@ -265,10 +271,10 @@ ITEM_FORMS = {
 @login_required
 @require_http_methods(["GET", "POST"])
 def item_add(request, pk, kind):
+    change = _change(request, pk)
     require(request.user, "change.raise")
     if kind not in ITEM_FORMS:
         raise Http404
-    change = _change(pk)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form_class, title = ITEM_FORMS[kind]
@@ -303,8 +309,9 @@ def item_add(request, pk, kind):
 @login_required
 @require_POST
 def item_delete(request, pk, item_pk):
+    item = get_object_or_404(ChangeItem.objects.select_related("change"), pk=item_pk, change_id=pk)
+    _visible_change(request, item.change)
     require(request.user, "change.raise")
-    item = get_object_or_404(ChangeItem, pk=item_pk, change_id=pk)
     try:
         services.change_item_delete(item=item, by=request.user)
         messages.success(request, "The change to the specification has been removed.")
@@ -334,8 +341,8 @@ def _budget_choices():
 @login_required
 @require_http_methods(["GET", "POST"])
 def budget_line_add(request, pk):
+    change = _change(request, pk)
     require(request.user, "change.raise")
-    change = _change(pk)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     years, lines = _budget_choices()
@@ -365,8 +372,11 @@ def budget_line_add(request, pk):
 @login_required
 @require_POST
 def budget_line_delete(request, pk, line_pk):
+    line = get_object_or_404(
+        ChangeBudgetLine.objects.select_related("change"), pk=line_pk, change_id=pk
+    )
+    _visible_change(request, line.change)
     require(request.user, "change.raise")
-    line = get_object_or_404(ChangeBudgetLine, pk=line_pk, change_id=pk)
     try:
         services.change_budget_line_delete(line=line, by=request.user)
         messages.success(request, "The change to the budget has been removed.")
@@ -378,8 +388,8 @@ def budget_line_delete(request, pk, line_pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def raise_to_fundamental(request, pk):
+    change = _change(request, pk)
     require(request.user, "change.raise")
-    change = _change(pk)
     if change.is_fundamental or not services.CHANGE_WORKFLOW.allowed(
         change.status, "raise_to_fundamental"
     ):
@@ -410,8 +420,8 @@ def raise_to_fundamental(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def decide(request, pk):
+    change = _change(request, pk)
     require(request.user, "change.decide")
-    change = _change(pk)
     if change.decision is not None or change.status != Status.WITH_BOARD:
         if change.decision is not None:
             messages.error(
@@ -481,7 +491,7 @@ def act(request, pk, action):
     require(request.user, "change.view")
     if action not in ACTIONS:
         raise Http404
-    change = get_object_or_404(ChangeRequest, pk=pk)
+    change = _visible_change(request, ChangeRequest.objects.filter(pk=pk).first())
     run, said = ACTIONS[action]
     try:
         done = run(change, request.user)
@@ -569,7 +579,7 @@ def idea_detail(request, pk):
             and decision.decision == "adopted"
             and not decision.is_published
             and can(user, "change.apply"),
-            "changes": list(idea.change_requests.all()),
+            "changes": list(idea.change_requests.filter(visible_q(user, "change_request.view"))),
             "history": history_entries(idea) if can(user, "records.view_history") else None,
         },
     )

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lra_commissioning import dates
+from lra_commissioning.permissions import visible_q
 
 from . import budget as calc
 from .models import (
@@ -137,23 +138,32 @@ def version_for_year(start_year: int) -> BudgetVersion | None:
     )
 
 
-def latest_agreed_version() -> BudgetVersion | None:
-    return BudgetVersion.objects.filter(status__in=AGREED_STATUSES).order_by("-number").first()
+def latest_agreed_version(user=None) -> BudgetVersion | None:
+    """The latest agreed version; given a user, the latest agreed one they may open
+    (to a service manager, the latest confirmed to the service)."""
+    qs = BudgetVersion.objects.filter(status__in=AGREED_STATUSES)
+    if user is not None:
+        qs = qs.filter(visible_q(user, "budget_version.view"))
+    return qs.order_by("-number").first()
 
 
-def open_version() -> BudgetVersion | None:
-    return (
-        BudgetVersion.objects.filter(
-            status__in=[VersionStatus.DRAFT, VersionStatus.RETURNED, VersionStatus.PROPOSED]
-        )
-        .order_by("-number")
-        .first()
+def open_version(user=None) -> BudgetVersion | None:
+    """The version in the making (draft, returned or with the board); given a user,
+    only if they may open it (a draft is the commissioners')."""
+    qs = BudgetVersion.objects.filter(
+        status__in=[VersionStatus.DRAFT, VersionStatus.RETURNED, VersionStatus.PROPOSED]
     )
+    if user is not None:
+        qs = qs.filter(visible_q(user, "budget_version.view"))
+    return qs.order_by("-number").first()
 
 
-def versions_for_list():
+def versions_for_list(user):
+    """Every version this person may open, newest first (`budget_version.view`)."""
     return list(
-        BudgetVersion.objects.select_related("board_decided_by", "notice").order_by("-number")
+        BudgetVersion.objects.filter(visible_q(user, "budget_version.view"))
+        .select_related("board_decided_by", "notice")
+        .order_by("-number")
     )
 
 
@@ -325,11 +335,16 @@ def confirmation_years(today: datetime.date) -> list[int]:
 # Notices ------------------------------------------------------------------------
 
 
-def notices_for_list():
+def notices_for_list(user):
+    """The notices this person may open, newest first.
+
+    A notice is issued when its version is confirmed to the service, so whoever
+    may open the version may open its notice (`budget_version.view`).
+    """
     return list(
-        BudgetNotice.objects.select_related("version", "acknowledged_by", "issued_by").order_by(
-            "-issued_on", "-id"
-        )
+        BudgetNotice.objects.filter(visible_q(user, "budget_version.view", path="version__"))
+        .select_related("version", "acknowledged_by", "issued_by")
+        .order_by("-issued_on", "-id")
     )
 
 

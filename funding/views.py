@@ -6,13 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from lra_commissioning import dates
-from lra_commissioning.access import require
+from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.permissions import can
 from lra_commissioning.spreadsheets import read_table
@@ -38,8 +38,15 @@ def _today():
     return timezone.localdate()
 
 
-def _version(number) -> BudgetVersion:
-    return get_object_or_404(BudgetVersion.objects.select_related("based_on"), number=number)
+def _version(request, number) -> BudgetVersion:
+    """The version, or 404 when this person may not open it (a draft, to the service);
+    403 for people who never see budgets."""
+    require(request.user, "budget_version.view")
+    return require_visible(
+        request.user,
+        "budget_version.view",
+        BudgetVersion.objects.select_related("based_on").filter(number=number).first(),
+    )
 
 
 def _month(year, month) -> datetime.date:
@@ -65,7 +72,7 @@ def _profile_chart(grid):
 def index(request):
     require(request.user, "budget.view")
     today = _today()
-    current = selectors.latest_agreed_version()
+    current = selectors.latest_agreed_version(request.user)
     grid = selectors.budget_grid(current) if current else None
     return render(
         request,
@@ -74,9 +81,9 @@ def index(request):
             "current": current,
             "grid": grid,
             "chart": _profile_chart(grid) if grid else None,
-            "open_version": selectors.open_version(),
-            "versions": selectors.versions_for_list(),
-            "notices": selectors.notices_for_list(),
+            "open_version": selectors.open_version(request.user),
+            "versions": selectors.versions_for_list(request.user),
+            "notices": selectors.notices_for_list(request.user),
             "confirmations": selectors.confirmation_statuses(selectors.confirmation_years(today)),
             "today": today,
             "can_draft": can(request.user, "budget.draft"),
@@ -120,6 +127,8 @@ def _version_context(request, version):
     changes = services.notice_lines(old=version.based_on, new=version) if version.based_on else []
     return {
         "version": version,
+        "base_visible": version.based_on is not None
+        and can(user, "budget_version.view", version.based_on),
         "grid": grid,
         "chart": _profile_chart(grid),
         "notice": notice,
@@ -143,7 +152,7 @@ def _version_context(request, version):
 @require_http_methods(["GET", "POST"])
 def version_detail(request, number):
     require(request.user, "budget.view")
-    version = _version(number)
+    version = _version(request, number)
     if request.method == "POST":
         action = request.POST.get("action")
         if action not in ("propose", "confirm"):
@@ -169,8 +178,8 @@ def version_detail(request, number):
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_edit(request, number):
+    version = _version(request, number)
     require(request.user, "budget.draft")
-    version = _version(number)
     if not version.is_editable:
         return render(request, "funding/version_frozen.html", {"version": version})
     grid = selectors.budget_grid(version)
@@ -211,8 +220,8 @@ def version_edit(request, number):
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_decide(request, number):
+    version = _version(request, number)
     require(request.user, "budget.agree")
-    version = _version(number)
     if version.status != VersionStatus.PROPOSED:
         return render(request, "funding/version_not_with_board.html", {"version": version})
     form = DecisionForm(request.POST or None, today=_today())
@@ -249,8 +258,8 @@ def version_decide(request, number):
 def notice_detail(request, pk):
     require(request.user, "budget.view")
     notice = selectors.notice_with_lines(pk)
-    if notice is None:
-        raise Http404
+    # Issued when its version is confirmed: whoever may open the version may open it.
+    require_visible(request.user, "budget_version.view", notice and notice.version)
     if request.method == "POST":
         require(request.user, "budget_notice.acknowledge")
         try:
@@ -467,7 +476,7 @@ def exception_explain(request, year, month, category):
 @login_required
 def full_cost(request):
     require(request.user, "budget.view")
-    version = selectors.latest_agreed_version()
+    version = selectors.latest_agreed_version(request.user)
     years = selectors.full_cost(version) if version else []
     names = sorted({s.name for y in years for s in y.support})
     support_rows = [

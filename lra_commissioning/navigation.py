@@ -21,7 +21,7 @@ class NavEntry:
 
 STAFF_NAVIGATION = [
     NavEntry("Home", "home", "staff.home"),
-    NavEntry("Specification", "specifications:staff_index", "specification.view_unpublished"),
+    NavEntry("Specification", "specifications:staff_index", "specification_version.view"),
     NavEntry("Performance", "performance:dashboard", "performance.view"),
     NavEntry("Budget", "funding:index", "budget.view"),
     NavEntry("Changes", "changes:index", "change.view"),

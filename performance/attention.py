@@ -66,7 +66,11 @@ def _commissioner(today):
 
 
 def _overdue(today):
-    """Months whose return is past due and not submitted (this year and last)."""
+    """Months whose return is past due and not submitted (this year and last).
+
+    An unsubmitted return is still the service's, so the item leads to the
+    status board of its year ("who owes what"), not to the return itself.
+    """
     start = dates.financial_year_start(dates.financial_year_of(today) - 1)
     submitted = set(
         MonthlyReturn.objects.filter(month__gte=start)
@@ -85,7 +89,7 @@ def _overdue(today):
                 AttentionItem(
                     "Overdue returns",
                     f"{month:%B %Y} KPI return",
-                    reverse("performance:return", args=[f"{month:%Y-%m}"]),
+                    reverse("performance:status") + f"?year={dates.financial_year_of(month)}",
                     due,
                     "Overdue",
                     True,

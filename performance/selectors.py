@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from lra_commissioning import dates
+from lra_commissioning.permissions import visible_q
 from specifications.models import KPI, SpecificationVersion, VersionStatus
 
 from . import periods, rag
@@ -373,7 +374,19 @@ COUNTED = [
 ]
 
 
-def dashboard(*, month: datetime.date, show_all: bool = False, today=None) -> Dashboard:
+def visible_returns(user):
+    """The monthly KPI returns this person may open (`kpi_return.view`)."""
+    return MonthlyReturn.objects.filter(visible_q(user, "kpi_return.view"))
+
+
+def visible_reports(user):
+    """The management reports this person may open (`management_report.view`)."""
+    return ManagementReport.objects.filter(visible_q(user, "management_report.view"))
+
+
+def dashboard(*, month: datetime.date, user, show_all: bool = False, today=None) -> Dashboard:
+    """The exception dashboard for a month, as this person may see it: the month's
+    return and report only if they may open them (a draft stays with the service)."""
     from funding.selectors import budget_exceptions
 
     month = month.replace(day=1)
@@ -390,8 +403,8 @@ def dashboard(*, month: datetime.date, show_all: bool = False, today=None) -> Da
         rows=rows,
         counts=counts,
         show_all=show_all,
-        monthly_return=MonthlyReturn.objects.filter(month=month).first(),
-        report=ManagementReport.objects.filter(month=month).first(),
+        monthly_return=visible_returns(user).filter(month=month).first(),
+        report=visible_reports(user).filter(month=month).first(),
         budget_exceptions=budget_exceptions(month=month),
     )
 
@@ -491,12 +504,16 @@ def kpi_page(*, code: str, month: datetime.date, today=None) -> KpiPage | None:
 # The data-entry status board -------------------------------------------------------
 
 
-def status_board(*, start_year: int, today=None):
-    """Each month of a year: the return and the report, their state, due date and lateness."""
+def status_board(*, start_year: int, user, today=None):
+    """Each month of a year: the return and the report, their state, due date and lateness.
+
+    Only the returns and reports this person may open are given: to a
+    commissioner a draft is not yet submitted, so the month shows as due or missing.
+    """
     today = today or timezone.localdate()
-    months = financial_months = dates.financial_year_months(start_year)
-    returns = {r.month: r for r in MonthlyReturn.objects.filter(month__in=months)}
-    reports = {r.month: r for r in ManagementReport.objects.filter(month__in=financial_months)}
+    months = dates.financial_year_months(start_year)
+    returns = {r.month: r for r in visible_returns(user).filter(month__in=months)}
+    reports = {r.month: r for r in visible_reports(user).filter(month__in=months)}
     due_days = periods.due_working_days()
     lines = []
     for month in months:

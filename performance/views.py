@@ -67,7 +67,9 @@ def dashboard(request):
 
     def build():
         month = periods.parse_month(request.GET.get("month", "")) or selectors.default_month()
-        board = selectors.dashboard(month=month, show_all=request.GET.get("show") == "all")
+        board = selectors.dashboard(
+            month=month, user=request.user, show_all=request.GET.get("show") == "all"
+        )
         for row in board.rows:
             row.spark_svg = charts.sparkline(row.spark)
         return {
@@ -132,6 +134,13 @@ def _return_context(request, monthly_return, errors=None, posted=None):
     }
 
 
+def _visible_return(request, monthly_return):
+    """The return, or 404 for one this person may not see: a draft stays with the
+    service until it is submitted, and its existence is not revealed."""
+    require(request.user, "kpi_return.view")
+    return require_visible(request.user, "kpi_return.view", monthly_return)
+
+
 RETURN_EDITABLE = {
     ReturnStatus.DRAFT: {ValueStatus.DRAFT},
     ReturnStatus.QUERIED: {ValueStatus.QUERIED},
@@ -152,6 +161,7 @@ def return_detail(request, month):
             monthly_return = services.monthly_return_open(month=month, by=request.user)
         except DomainError:
             raise Http404 from None
+    _visible_return(request, monthly_return)
     if request.method == "GET":
         return render(request, "performance/return.html", _return_context(request, monthly_return))
     require(request.user, "kpi_return.enter")
@@ -213,8 +223,10 @@ def return_detail(request, month):
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_review(request, month):
+    monthly_return = _visible_return(
+        request, MonthlyReturn.objects.filter(month=_month_or_404(month)).first()
+    )
     require(request.user, "kpi_return.review")
-    monthly_return = get_object_or_404(MonthlyReturn, month=_month_or_404(month))
     values = list(monthly_return.values.select_related("kpi").filter(status=ValueStatus.SUBMITTED))
     errors = []
     if request.method == "POST":
@@ -263,8 +275,9 @@ def return_review(request, month):
 @login_required
 @require_http_methods(["GET", "POST"])
 def value_revise(request, pk):
-    require(request.user, "kpi_return.enter")
     value = get_object_or_404(KpiReturn.objects.select_related("kpi", "monthly_return"), pk=pk)
+    _visible_return(request, value.monthly_return)
+    require(request.user, "kpi_return.enter")
     errors = []
     if request.method == "POST":
         try:
@@ -290,8 +303,9 @@ def value_revise(request, pk):
 @login_required
 @require_GET
 def value_evidence(request, pk):
-    value = get_object_or_404(KpiReturn, pk=pk)
-    require_visible(request.user, "performance.view", value)
+    value = get_object_or_404(KpiReturn.objects.select_related("monthly_return"), pk=pk)
+    # A download answers 404 to everyone who may not open its return.
+    require_visible(request.user, "kpi_return.view", value.monthly_return)
     if not value.evidence_file:
         raise Http404
     return _serve(value.evidence_file, value.evidence_name, value.evidence_kind)
@@ -351,12 +365,14 @@ def return_upload(request, month):
 @require_http_methods(["GET", "POST"])
 def upload_preview(request, month, pk):
     require(request.user, "kpi_return.enter")
+    # An upload waiting for confirmation is its uploader's alone.
     upload = get_object_or_404(
         ReturnUpload.objects.select_related("monthly_return"),
         pk=pk,
         monthly_return__month=_month_or_404(month),
         created_by=request.user,
     )
+    require_visible(request.user, "kpi_return.view", upload.monthly_return)
     errors = []
     if request.method == "POST":
         try:
@@ -419,7 +435,7 @@ def status_board(request):
         request,
         "performance/status.html",
         {
-            "lines": selectors.status_board(start_year=start_year, today=today),
+            "lines": selectors.status_board(start_year=start_year, user=request.user, today=today),
             "year_label": dates.financial_year_label(start_year),
             "start_year": start_year,
             "owers": list(User.objects.with_role(Role.SERVICE_MANAGER)),
@@ -438,7 +454,7 @@ def report_list(request):
         request,
         "performance/reports.html",
         {
-            "reports": ManagementReport.objects.prefetch_related("attachments")[:36],
+            "reports": selectors.visible_reports(request.user).prefetch_related("attachments")[:36],
             "can_write": can(request.user, "management_report.write"),
             "suggested": f"{dates.add_months(timezone.localdate(), -1):%Y-%m}",
         },
@@ -451,6 +467,9 @@ def report_detail(request, month):
     require(request.user, "performance.view")
     month = _month_or_404(month)
     report = ManagementReport.objects.filter(month=month).first()
+    if report is not None:
+        # A draft stays with the service until it is submitted: not found for the others.
+        require_visible(request.user, "management_report.view", report)
     can_write = can(request.user, "management_report.write") and (
         report is None or report.status == ReportStatus.DRAFT
     )
@@ -516,8 +535,8 @@ def report_detail(request, month):
 @login_required
 @require_GET
 def attachment_download(request, pk):
-    attachment = get_object_or_404(ReportAttachment, pk=pk)
-    require_visible(request.user, "performance.view", attachment)
+    attachment = get_object_or_404(ReportAttachment.objects.select_related("report"), pk=pk)
+    require_visible(request.user, "management_report.view", attachment.report)
     return _serve(attachment.file, attachment.display_name, attachment.kind)
 
 

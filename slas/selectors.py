@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lra_commissioning import dates
 from lra_commissioning.models import FinancialYear
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import can, visible_q
 from lra_commissioning.roles import Role
 
 from .models import (
@@ -38,18 +38,14 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _sees_all(user) -> bool:
-    return bool(user.roles & {Role.COMMISSIONER, Role.SERVICE_MANAGER, Role.BOARD_MEMBER})
-
-
 def support_services_for(user):
-    """The support services whose SLAs this user may see (support leads: their own)."""
-    services = SupportService.objects.prefetch_related("leads").order_by("name")
-    if _sees_all(user):
-        return services
-    if Role.SUPPORT_LEAD in user.roles:
-        return services.filter(leads=user)
-    return services.none()
+    """The support services whose SLAs this user may see (support leads: their own),
+    by the same rule as each SLA's page (`sla.view`)."""
+    return (
+        SupportService.objects.filter(visible_q(user, "sla.view"))
+        .prefetch_related("leads")
+        .order_by("name")
+    )
 
 
 def _sla_queryset():

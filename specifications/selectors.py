@@ -8,7 +8,7 @@ import datetime
 
 from django.db.models import Count, Prefetch, Q
 
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import can, visible_q
 
 from .models import (
     KPI,
@@ -93,11 +93,28 @@ def published_versions_with_content() -> list[SpecificationVersion]:
 
 
 def versions_for_user(user):
-    """Every version this person may see: staff with the permission see drafts too."""
-    qs = SpecificationVersion.objects.select_related("specification__financial_year")
-    if not can(user, "specification.view_unpublished"):
-        qs = qs.filter(status=VersionStatus.PUBLISHED)
-    return qs.order_by("-specification__financial_year__start_year", "-major", "-minor")
+    """Every version this person may open on the staff pages, newest first.
+
+    Commissioners see every version; service managers and board members see a
+    version once it is submitted to the board (`specification_version.view`).
+    """
+    if not can(user, "specification_version.view"):
+        return SpecificationVersion.objects.none()
+    return (
+        SpecificationVersion.objects.filter(visible_q(user, "specification_version.view"))
+        .select_related("specification__financial_year")
+        .order_by("-specification__financial_year__start_year", "-major", "-minor")
+    )
+
+
+def versions_with_content_for_user(user) -> list[SpecificationVersion]:
+    """The versions this person may compare, oldest first, with their content (5 queries)."""
+    return list(
+        SpecificationVersion.objects.filter(visible_q(user, "specification_version.view"))
+        .select_related("specification__financial_year")
+        .prefetch_related(*content_prefetches())
+        .order_by("specification__financial_year__start_year", "major", "minor")
+    )
 
 
 def published_comments(version) -> list[PublicComment]:
@@ -123,6 +140,19 @@ def comment_counts() -> dict[str, int]:
         published=Count("id", filter=Q(status=CommentStatus.PUBLISHED)),
         rejected=Count("id", filter=Q(status=CommentStatus.REJECTED)),
         total=Count("id"),
+    )
+
+
+def business_plans_for_user(user) -> list[BusinessPlan]:
+    """The business plans this person may open, newest year first (one query).
+
+    Service managers see every plan; commissioners and board members once it
+    is submitted (`business_plan.view`).
+    """
+    return list(
+        BusinessPlan.objects.filter(visible_q(user, "business_plan.view"))
+        .select_related("financial_year", "version")
+        .order_by("-financial_year__start_year")
     )
 
 

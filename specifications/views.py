@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from lra_commissioning.access import require
+from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.csv_export import csv_response
 from lra_commissioning.forms import attempt_on_form
@@ -28,7 +28,6 @@ from . import forms, selectors, services
 from .diff import versions_diff
 from .models import (
     KPI,
-    BusinessPlan,
     BusinessPlanAction,
     BusinessPlanSection,
     BusinessPlanStatus,
@@ -264,14 +263,10 @@ def public_compare(request):
 @login_required
 @require_GET
 def staff_index(request):
-    require(request.user, "specification.view_unpublished")
+    require(request.user, "specification_version.view")
     versions = list(selectors.versions_for_user(request.user))
     current = selectors.version_in_force(on=_today())
-    plans = list(
-        BusinessPlan.objects.select_related("financial_year").order_by(
-            "-financial_year__start_year"
-        )
-    )
+    plans = selectors.business_plans_for_user(request.user)
     return render(
         request,
         "specifications/staff/index.html",
@@ -289,10 +284,20 @@ def staff_index(request):
 
 
 def _staff_version(request, pk):
-    require(request.user, "specification.view_unpublished")
-    version = selectors.version_with_content(pk)
-    if version is None:
-        raise Http404
+    return _visible_version(request, selectors.version_with_content(pk))
+
+
+def _visible_version(request, version, permission=None):
+    """The version, if this person may see it and (given a permission) act on it.
+
+    403 for people who never see versions; 404 for a version they may not see
+    (a draft, to the service and the board), so its existence is not revealed;
+    then 403 if they may see it but not do this.
+    """
+    require(request.user, "specification_version.view")
+    require_visible(request.user, "specification_version.view", version)
+    if permission:
+        require(request.user, permission, version)
     return version
 
 
@@ -304,8 +309,10 @@ def version_detail(request, pk):
     editable = version.status in services.EDITABLE_STATUSES
     allowed = set(services.VERSION_WORKFLOW.actions_from(version.status))
     base = version.based_on
+    # What changed from the version it was based on, unless that one is not theirs to see.
+    base_visible = base is not None and can(user, "specification_version.view", base)
     diff = None
-    if base is not None:
+    if base_visible:
         base = selectors.version_with_content(base.pk)
         diff = versions_diff(base, version)
     return render(
@@ -320,6 +327,7 @@ def version_detail(request, pk):
             "can_agree": "agree" in allowed and can(user, "specification.agree"),
             "can_publish": "publish" in allowed and can(user, "specification.publish"),
             "base": base,
+            "base_visible": base_visible,
             "diff": diff,
             "history": history_entries(version) if can(user, "records.view_history") else None,
             "public_url": public_version_url(version) if version.is_published else "",
@@ -359,9 +367,12 @@ def _form_page(request, template_context, form, title, back_url):
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_edit(request, pk):
-    require(request.user, "specification.draft")
-    version = get_object_or_404(
-        SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
+    version = _visible_version(
+        request,
+        get_object_or_404(
+            SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
+        ),
+        "specification.draft",
     )
     if (blocked := _editable_or_redirect(request, version)) is not None:
         return blocked
@@ -387,8 +398,9 @@ def version_edit(request, pk):
 @login_required
 @require_POST
 def version_submit(request, pk):
-    require(request.user, "specification.submit_to_board")
-    version = get_object_or_404(SpecificationVersion, pk=pk)
+    version = _visible_version(
+        request, get_object_or_404(SpecificationVersion, pk=pk), "specification.submit_to_board"
+    )
     response, done = _refusal_redirect(
         request,
         _version_url(version),
@@ -400,9 +412,12 @@ def version_submit(request, pk):
 
 
 def _board_decision(request, pk, form_class, service, success, title):
-    require(request.user, "specification.sign_off")
-    version = get_object_or_404(
-        SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
+    version = _visible_version(
+        request,
+        get_object_or_404(
+            SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
+        ),
+        "specification.sign_off",
     )
     if not services.VERSION_WORKFLOW.allowed(version.status, "sign_off"):
         messages.error(
@@ -466,8 +481,9 @@ def version_return(request, pk):
 @login_required
 @require_POST
 def version_agree(request, pk):
-    require(request.user, "specification.agree")
-    version = get_object_or_404(SpecificationVersion, pk=pk)
+    version = _visible_version(
+        request, get_object_or_404(SpecificationVersion, pk=pk), "specification.agree"
+    )
     response, done = _refusal_redirect(
         request,
         _version_url(version),
@@ -481,8 +497,9 @@ def version_agree(request, pk):
 @login_required
 @require_POST
 def version_publish(request, pk):
-    require(request.user, "specification.publish")
-    version = get_object_or_404(SpecificationVersion, pk=pk)
+    version = _visible_version(
+        request, get_object_or_404(SpecificationVersion, pk=pk), "specification.publish"
+    )
     response, done = _refusal_redirect(
         request,
         _version_url(version),
@@ -521,12 +538,8 @@ def start_next_year(request):
 @login_required
 @require_GET
 def staff_compare(request):
-    require(request.user, "specification.view_unpublished")
-    versions = list(
-        SpecificationVersion.objects.select_related("specification__financial_year")
-        .prefetch_related(*selectors.content_prefetches())
-        .order_by("specification__financial_year__start_year", "major", "minor")
-    )
+    require(request.user, "specification_version.view")
+    versions = selectors.versions_with_content_for_user(request.user)
     context = _compare_context(request, versions)
     context["staff"] = True
     return render(
@@ -554,8 +567,8 @@ def _content_form(request, *, version, form, service, title, success):
 @login_required
 @require_http_methods(["GET", "POST"])
 def section_edit(request, pk):
-    require(request.user, "specification.draft")
     section = get_object_or_404(Section.objects.select_related("version"), pk=pk)
+    _visible_version(request, section.version, "specification.draft")
     form = forms.SectionForm(
         request.POST or None, initial={"heading": section.heading, "body": section.body}
     )
@@ -574,8 +587,8 @@ def section_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome_create(request, pk):
-    require(request.user, "specification.draft")
     version = get_object_or_404(SpecificationVersion, pk=pk)
+    _visible_version(request, version, "specification.draft")
     form = forms.OutcomeForm(request.POST or None)
     return _content_form(
         request,
@@ -592,8 +605,8 @@ def outcome_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def outcome_edit(request, pk):
-    require(request.user, "specification.draft")
     outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
+    _visible_version(request, outcome.version, "specification.draft")
     form = forms.OutcomeForm(
         request.POST or None,
         initial={
@@ -618,8 +631,8 @@ def outcome_edit(request, pk):
 @login_required
 @require_POST
 def outcome_delete(request, pk):
-    require(request.user, "specification.draft")
     outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
+    _visible_version(request, outcome.version, "specification.draft")
     response, done = _refusal_redirect(
         request,
         _version_url(outcome.version),
@@ -633,8 +646,8 @@ def outcome_delete(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def requirement_create(request, pk):
-    require(request.user, "specification.draft")
     outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
+    _visible_version(request, outcome.version, "specification.draft")
     form = forms.RequirementForm(request.POST or None)
     return _content_form(
         request,
@@ -651,10 +664,10 @@ def requirement_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def requirement_edit(request, pk):
-    require(request.user, "specification.draft")
     requirement = get_object_or_404(
         ServiceRequirement.objects.select_related("outcome__version"), pk=pk
     )
+    _visible_version(request, requirement.outcome.version, "specification.draft")
     form = forms.RequirementForm(
         request.POST or None, initial={"code": requirement.code, "text": requirement.text}
     )
@@ -673,10 +686,10 @@ def requirement_edit(request, pk):
 @login_required
 @require_POST
 def requirement_delete(request, pk):
-    require(request.user, "specification.draft")
     requirement = get_object_or_404(
         ServiceRequirement.objects.select_related("outcome__version"), pk=pk
     )
+    _visible_version(request, requirement.outcome.version, "specification.draft")
     response, done = _refusal_redirect(
         request,
         _version_url(requirement.outcome.version),
@@ -690,8 +703,8 @@ def requirement_delete(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def kpi_create(request, pk):
-    require(request.user, "specification.draft")
     version = get_object_or_404(SpecificationVersion, pk=pk)
+    _visible_version(request, version, "specification.draft")
     form = forms.KPIForm(
         request.POST or None,
         version=version,
@@ -717,8 +730,8 @@ def kpi_create(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def kpi_edit(request, pk):
-    require(request.user, "specification.draft")
     kpi = get_object_or_404(KPI.objects.select_related("version"), pk=pk)
+    _visible_version(request, kpi.version, "specification.draft")
     form = forms.KPIForm(
         request.POST or None, version=kpi.version, initial=forms.KPIForm.initial_for(kpi)
     )
@@ -735,8 +748,8 @@ def kpi_edit(request, pk):
 @login_required
 @require_POST
 def kpi_delete(request, pk):
-    require(request.user, "specification.draft")
     kpi = get_object_or_404(KPI.objects.select_related("version"), pk=pk)
+    _visible_version(request, kpi.version, "specification.draft")
     response, done = _refusal_redirect(
         request,
         _version_url(kpi.version),
@@ -858,17 +871,14 @@ def _plan_url(plan):
 @require_GET
 def plan_list(request):
     require(request.user, "business_plan.view")
-    plans = list(
-        BusinessPlan.objects.select_related("financial_year", "version").order_by(
-            "-financial_year__start_year"
-        )
-    )
-    with_plan = {p.financial_year_id for p in plans}
+    plans = selectors.business_plans_for_user(request.user)
     startable = []
     if can(request.user, "business_plan.write"):
         startable = list(
-            FinancialYear.objects.filter(specification__versions__status=VersionStatus.PUBLISHED)
-            .exclude(pk__in=with_plan)
+            FinancialYear.objects.filter(
+                specification__versions__status=VersionStatus.PUBLISHED,
+                business_plan__isnull=True,
+            )
             .distinct()
             .order_by("start_year")
         )
@@ -898,12 +908,21 @@ def plan_start(request):
     return response
 
 
-def _plan(request, start_year):
+def _visible_plan(request, plan, permission=None):
+    """The plan, if this person may see it and (given a permission) act on it: 403 for
+    people who never see plans, 404 for a plan not theirs to see (a draft, to the
+    commissioner and the board), then 403 if they may see it but not do this."""
     require(request.user, "business_plan.view")
-    plan = selectors.business_plan_with_content(start_year=start_year)
-    if plan is None:
-        raise Http404
+    require_visible(request.user, "business_plan.view", plan)
+    if permission:
+        require(request.user, permission, plan)
     return plan
+
+
+def _plan(request, start_year, permission=None):
+    return _visible_plan(
+        request, selectors.business_plan_with_content(start_year=start_year), permission
+    )
 
 
 @login_required
@@ -939,8 +958,7 @@ def _plan_editable_or_redirect(request, plan):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_summary_edit(request, start_year):
-    require(request.user, "business_plan.write")
-    plan = _plan(request, start_year)
+    plan = _plan(request, start_year, "business_plan.write")
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanSummaryForm(request.POST or None, initial={"summary": plan.summary})
@@ -966,11 +984,10 @@ def plan_summary_edit(request, start_year):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_section_edit(request, pk):
-    require(request.user, "business_plan.write")
     section = get_object_or_404(
         BusinessPlanSection.objects.select_related("plan__financial_year", "outcome"), pk=pk
     )
-    plan = section.plan
+    plan = _visible_plan(request, section.plan, "business_plan.write")
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanSectionForm(request.POST or None, initial={"approach": section.approach})
@@ -996,11 +1013,10 @@ def plan_section_edit(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_action_create(request, pk):
-    require(request.user, "business_plan.write")
     section = get_object_or_404(
         BusinessPlanSection.objects.select_related("plan__financial_year", "outcome"), pk=pk
     )
-    plan = section.plan
+    plan = _visible_plan(request, section.plan, "business_plan.write")
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanActionForm(request.POST or None)
@@ -1026,10 +1042,10 @@ def plan_action_create(request, pk):
 @login_required
 @require_POST
 def plan_action_delete(request, pk):
-    require(request.user, "business_plan.write")
     action = get_object_or_404(
         BusinessPlanAction.objects.select_related("section__plan__financial_year"), pk=pk
     )
+    _visible_plan(request, action.section.plan, "business_plan.write")
     response, done = _refusal_redirect(
         request,
         _plan_url(action.section.plan),
@@ -1043,8 +1059,7 @@ def plan_action_delete(request, pk):
 @login_required
 @require_POST
 def plan_submit(request, start_year):
-    require(request.user, "business_plan.write")
-    plan = _plan(request, start_year)
+    plan = _plan(request, start_year, "business_plan.write")
     response, done = _refusal_redirect(
         request,
         _plan_url(plan),
@@ -1058,8 +1073,7 @@ def plan_submit(request, start_year):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_review(request, start_year):
-    require(request.user, "business_plan.review")
-    plan = _plan(request, start_year)
+    plan = _plan(request, start_year, "business_plan.review")
     if plan.status != BusinessPlanStatus.SUBMITTED:
         messages.error(
             request,

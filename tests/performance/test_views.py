@@ -56,8 +56,9 @@ def test_dashboard_and_kpi_page_cost_a_fixed_number_of_queries(
     ("who", "expected"),
     [
         ("service_manager", 302),
-        ("commissioner", 403),
-        ("board_member", 403),
+        # A draft return is the service's until it is submitted: not found for the others.
+        ("commissioner", 404),
+        ("board_member", 404),
         ("support_lead", 403),
         ("administrator", 403),
     ],
@@ -69,6 +70,18 @@ def test_only_a_service_manager_may_save_or_submit_a_return(
     client.force_login(request.getfixturevalue(who))
     response = client.post(reverse("performance:return", args=["2016-06"]), {"action": "save"})
     assert response.status_code == expected
+
+
+@pytest.mark.parametrize("who", ["commissioner", "board_member", "support_lead", "administrator"])
+def test_only_a_service_manager_may_post_to_a_submitted_return(
+    client, version, service_manager, who, request
+):
+    ret = submitted_return(JUNE, service_manager)
+    client.force_login(request.getfixturevalue(who))
+    response = client.post(reverse("performance:return", args=["2016-06"]), {"action": "save"})
+    assert response.status_code == 403
+    ret.refresh_from_db()
+    assert ret.status == "submitted"
 
 
 @pytest.mark.parametrize(
@@ -147,7 +160,7 @@ def test_templates_download_in_both_formats(client, version, service_manager):
 
 
 @pytest.fixture
-def attachment(version, service_manager):
+def draft_attachment(version, service_manager):
     report = services.management_report_save(
         month=JUNE, highlights="x", risks_and_issues="", finance_summary="", by=service_manager
     )
@@ -156,9 +169,21 @@ def attachment(version, service_manager):
     )
 
 
+@pytest.fixture
+def attachment(draft_attachment, service_manager):
+    services.management_report_submit(report=draft_attachment.report, by=service_manager)
+    return draft_attachment
+
+
 @pytest.mark.parametrize(
     ("who", "expected"),
-    [("commissioner", 200), ("board_member", 200), ("support_lead", 404), ("administrator", 404)],
+    [
+        ("service_manager", 200),
+        ("commissioner", 200),
+        ("board_member", 200),
+        ("support_lead", 404),
+        ("administrator", 404),
+    ],
 )
 def test_attachment_downloads_only_for_staff_who_may_see_the_report(
     client, attachment, who, expected, request
@@ -169,6 +194,18 @@ def test_attachment_downloads_only_for_staff_who_may_see_the_report(
     if expected == 200:
         assert response["Content-Disposition"].startswith('attachment; filename="money.csv"')
         assert "sandbox" in response["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("service_manager", 200), ("commissioner", 404), ("board_member", 404)],
+)
+def test_a_draft_reports_attachment_stays_with_the_service(
+    client, draft_attachment, who, expected, request
+):
+    client.force_login(request.getfixturevalue(who))
+    response = client.get(reverse("performance:attachment", args=[draft_attachment.pk]))
+    assert response.status_code == expected
 
 
 def test_open_data_publishes_accepted_values_with_definitions_safely(
