@@ -1,3 +1,6 @@
+import datetime
+
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
@@ -23,6 +26,38 @@ def attempt_on_form(form, action):
     except DomainError as exc:
         form.add_error(None, str(exc))
     return None
+
+
+class GovukDateField(DateInputField):
+    """The GOV.UK date input (day, month and year boxes), with messages that name the date.
+
+    `what` is the date in words, with its article: "the start date". The one
+    date field of every form (specifications, changes, SLAs, the calendar).
+    """
+
+    def __init__(self, *, what="the date", **kwargs):
+        super().__init__(**kwargs)
+        self.what = what
+        what_cap = what[:1].upper() + what[1:]
+        self.error_messages["required"] = f"Enter {what}"
+        self.error_messages["incomplete"] = f"{what_cap} must include a day, month and year"
+        self.error_messages["invalid"] = f"{what_cap} must be a real date"
+        for field, part in zip(self.fields, ("day", "month", "year"), strict=True):
+            field.error_messages["incomplete"] = f"{what_cap} must include a {part}"
+            field.validators[0].message = f"{what_cap} must be a real date"
+        for widget in self.widget.widgets:
+            widget.attrs["inputmode"] = "numeric"
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if day and month and year:
+            try:
+                if not 1900 <= int(year) <= 2200:
+                    raise ValueError
+                return datetime.date(day=int(day), month=int(month), year=int(year))
+            except ValueError:
+                raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        return None
 
 
 class GovukFormHelperMixin:

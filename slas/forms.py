@@ -1,38 +1,11 @@
 """Forms for SLAs. They check shapes (a number, a date); the services check the rules."""
 
-from datetime import date
-
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
-from django.core.exceptions import ValidationError
 
-from lra_commissioning.forms import GovukFormHelperMixin
+from lra_commissioning.forms import GovukDateField, GovukFormHelperMixin
 
 from .models import EscalationContact, LevelUnit, Raci, ReportingFrequency
-
-
-class GovukDateField(DateInputField):
-    """The GOV.UK date input (day, month, year) with messages that name the date."""
-
-    def __init__(self, *, name, **kwargs):
-        super().__init__(**kwargs)
-        self.name = name
-        self.error_messages["required"] = f"Enter the {name}"
-        self.error_messages["incomplete"] = f"The {name} must include a day, month and year"
-        labels = ("day", "month", "year")
-        for field, part in zip(self.fields, labels, strict=True):
-            field.error_messages["incomplete"] = f"The {name} must include a {part}"
-            field.validators[0].message = f"The {name} must be a real date"
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if day and month and year:
-            try:
-                return date(day=int(day), month=int(month), year=int(year))
-            except ValueError:
-                raise ValidationError(f"The {self.name} must be a real date") from None
-        return None
 
 
 def _decimal_field(label, required_message, **kwargs):
@@ -106,10 +79,10 @@ class SlaContentForm(GovukFormHelperMixin, forms.Form):
         label="How the charge is worked out", required=False, max_length=255
     )
     starts_on = GovukDateField(
-        name="start date", label="Start date", help_text="For example, 1 4 2016"
+        what="the start date", label="Start date", help_text="For example, 1 4 2016"
     )
     review_on = GovukDateField(
-        name="review date", label="Review date", help_text="For example, 1 1 2017"
+        what="the review date", label="Review date", help_text="For example, 1 1 2017"
     )
 
     def __init__(self, *args, **kwargs):
@@ -341,7 +314,7 @@ class ResultUpdateForm(GovukFormHelperMixin, forms.Form):
         label="Owner of the improvement action", required=False, max_length=150
     )
     improvement_due_on = GovukDateField(
-        name="improvement action's due date", label="Improvement action due by", required=False
+        what="the improvement action's due date", label="Improvement action due by", required=False
     )
 
     def __init__(self, *args, **kwargs):

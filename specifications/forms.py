@@ -9,7 +9,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 
-from lra_commissioning.forms import GovukFormHelperMixin
+from lra_commissioning.forms import GovukDateField, GovukFormHelperMixin
 
 from .models import (
     COMMENT_MAX_LENGTH,
@@ -20,21 +20,11 @@ from .models import (
     Unit,
 )
 
-DATE_FORMATS = ["%d/%m/%Y", "%d %m %Y", "%d-%m-%Y", "%Y-%m-%d", "%d/%m/%y"]
-DATE_HINT = "For example, 1/4/2017 (day, month, year)"
-
 
 def date_field(label, required=True, what="the date"):
-    return forms.DateField(
-        label=label,
-        required=required,
-        input_formats=DATE_FORMATS,
-        help_text=DATE_HINT,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        error_messages={
-            "required": f"Enter {what}",
-            "invalid": f"Enter {what} as day, month and year, like 1/4/2017",
-        },
+    """A GOV.UK date input: day, month and year boxes."""
+    return GovukDateField(
+        label=label, required=required, what=what, help_text="For example, 1 4 2017"
     )
 
 
@@ -68,6 +58,9 @@ class Form(GovukFormHelperMixin, forms.Form):
         for name, field in self.fields.items():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(field, GovukDateField):
+                layout.append(Field(name))  # a fieldset with a legend and three boxes
                 continue
             if isinstance(widget, forms.Textarea):
                 layout.append(Field.textarea(name, rows=widget.attrs.get("rows", 5)))

@@ -1,10 +1,9 @@
 """Forms of the commissioning cycle: GOV.UK fields, a specific message on each."""
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.layout import Field, Fieldset
 from django import forms
 
-from lra_commissioning.forms import GovukFormHelperMixin
+from lra_commissioning.forms import GovukDateField, GovukFormHelperMixin
 from lra_commissioning.roles import Role
 
 from .models import Escalation, ReportKind
@@ -135,16 +134,6 @@ class GenerateDeadlinesForm(GovukFormHelperMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["start_year"].choices = [(y.start_year, y.label) for y in years]
         self.helper = self.build_helper(Field.select("start_year"))
-
-
-class GovukDateField(DateInputField):
-    """The GOV.UK date input, with our own message for a date that does not exist."""
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except (ValueError, forms.ValidationError):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class MarkMetForm(GovukFormHelperMixin, forms.Form):

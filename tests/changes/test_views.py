@@ -23,7 +23,10 @@ def version(commissioner, board_member, head_of_service):
 
 def test_raise_form_classifies_and_shows_specific_errors(client, version, service_manager):
     client.force_login(service_manager)
-    response = client.post(reverse("changes:new"), {"title": "", "effective_on": "1/1/2030"})
+    response = client.post(
+        reverse("changes:new"),
+        {"title": "", "effective_on_0": "1", "effective_on_1": "1", "effective_on_2": "2030"},
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert "Enter a short title for the change" in body
@@ -34,7 +37,9 @@ def test_raise_form_classifies_and_shows_specific_errors(client, version, servic
             "title": "Shorter hours",
             "description": "Close at 5pm.",
             "reason": "Savings.",
-            "effective_on": "1/1/2030",
+            "effective_on_0": "1",
+            "effective_on_1": "1",
+            "effective_on_2": "2030",
             "alters_objectives": "no",
             "contravenes_policy": "no",
             "affects_budget": "yes",
@@ -49,7 +54,9 @@ def test_raise_form_classifies_and_shows_specific_errors(client, version, servic
             "title": "Shorter hours",
             "description": "Close at 5pm.",
             "reason": "Savings.",
-            "effective_on": "1/9/2016",
+            "effective_on_0": "1",
+            "effective_on_1": "9",
+            "effective_on_2": "2016",
             "alters_objectives": "no",
             "contravenes_policy": "no",
             "affects_budget": "yes",

@@ -265,14 +265,24 @@ ACTIONS = {
     "sign_off": (
         V.WITH_BOARD,
         "version_sign_off",
-        {"decided_on": "20/1/2016", "minute_reference": "SB/1"},
+        {
+            "decided_on_0": "20",
+            "decided_on_1": "1",
+            "decided_on_2": "2016",
+            "minute_reference": "SB/1",
+        },
         "board_member",
         V.SIGNED_OFF,
     ),
     "return": (
         V.WITH_BOARD,
         "version_return",
-        {"decided_on": "20/1/2016", "comments": "Raise targets"},
+        {
+            "decided_on_0": "20",
+            "decided_on_1": "1",
+            "decided_on_2": "2016",
+            "comments": "Raise targets",
+        },
         "board_member",
         V.RETURNED,
     ),
