@@ -385,10 +385,11 @@ def _load_comparators(ctx):
     for code, values in COMPARATORS.items():
         for authority, value in zip(AUTHORITIES, values, strict=True):
             lines.append(f"{code},2016/17,{authority},{value}")
-    services.comparators_import(
+    upload = services.comparators_upload_parse(
         uploaded=ContentFile("\n".join(lines).encode(), name="comparators-2016-17.csv"),
         by=ctx.admin,
     )
+    services.comparators_upload_confirm(upload=upload, by=ctx.admin)
 
 
 def load(ctx):

@@ -480,3 +480,28 @@ class ComparatorValue(models.Model):
 
     def __str__(self):
         return f"{self.authority} {self.kpi_code} {self.start_year}"
+
+
+class ComparatorUpload(models.Model):
+    """A parsed comparator file waiting for confirmation: the preview lives here."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file_name = models.CharField(max_length=150)
+    # [{"row": n, "code": ..., "year": 2016, "authority": ..., "value": "12.5",
+    #   "replaces": "11" or None}]
+    rows = models.JSONField(default=list)
+    # [{"row": n, "message": ...}]
+    errors = models.JSONField(default=list)
+    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Comparator upload {self.file_name}"
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.errors and bool(self.rows)

@@ -28,6 +28,7 @@ from .models import (
     ActionPlan,
     ActionStatus,
     CloseReason,
+    ComparatorUpload,
     ComparatorValue,
     Escalation,
     EscalationStatus,
@@ -617,50 +618,88 @@ def _parse_year(text: str):
 
 
 @transaction.atomic
-def comparators_import(*, uploaded, by) -> tuple[int, list[dict]]:
-    """Import comparator values from CSV (kpi_code, year, authority, value).
+def comparators_upload_parse(*, uploaded, by) -> ComparatorUpload:
+    """Read a comparator CSV (kpi_code, year, authority, value) into a preview.
 
-    All or nothing: when any row has a problem, nothing is saved and the
-    problems are returned. Existing values for the same KPI, year and
-    authority are replaced.
+    Nothing is imported here: the preview lists every row with the value it
+    would replace, and every problem by row. A file that is not a readable
+    table with those columns is refused as a whole (ValidationError).
     """
     rows = read_table(uploaded, required_columns=["kpi_code", "year", "authority", "value"])
-    known = set(KPI.objects.values_list("code", flat=True))
+    kpis = {k.code: k for k in KPI.objects.order_by("version__starts_on")}
     errors, clean, seen = [], [], set()
     for row in rows:
         code = row.cells["kpi_code"].strip().upper()
         year = _parse_year(row.cells["year"])
         authority = row.cells["authority"].strip()[:150]
         problems = []
-        if code not in known:
+        if code not in kpis:
             problems.append(f"{code or 'The KPI code'} is not a KPI code")
         if year is None:
             problems.append("Enter the year like 2016/17")
         if not authority:
             problems.append("Enter the authority's name")
+        value = None
         try:
-            value = Decimal(row.cells["value"].replace(",", "").strip())
-            if not value.is_finite() or value < 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            problems.append("The value must be a number, 0 or more")
-            value = None
+            value = kpi_value_parse(row.cells["value"], kpis.get(code), code=code or "this row")
+        except DomainError as exc:
+            problems.append(str(exc))
         key = (code, year, authority.lower())
         if not problems and key in seen:
             problems.append("This KPI, year and authority appear more than once")
         seen.add(key)
         errors.extend({"row": row.number, "message": p} for p in problems)
         if not problems:
-            clean.append((code, year, authority, value))
-    if errors:
-        return 0, errors
-    for code, year, authority, value in clean:
-        obj = ComparatorValue.objects.filter(
-            kpi_code=code, start_year=year, authority=authority
-        ).first() or ComparatorValue(kpi_code=code, start_year=year, authority=authority)
-        obj.value = value
+            clean.append(
+                {
+                    "row": row.number,
+                    "code": code,
+                    "year": year,
+                    "authority": authority,
+                    "value": str(value),
+                }
+            )
+    held = {
+        (c.kpi_code, c.start_year, c.authority.lower()): c.value
+        for c in ComparatorValue.objects.filter(kpi_code__in={r["code"] for r in clean})
+    }
+    for r in clean:
+        old = held.get((r["code"], r["year"], r["authority"].lower()))
+        r["replaces"] = None if old is None else str(old)
+    return ComparatorUpload.objects.create(
+        file_name=clean_display_name(uploaded.name),
+        rows=clean if not errors else [],
+        errors=errors,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def comparators_upload_confirm(*, upload: ComparatorUpload, by) -> int:
+    """Import a clean preview, all or nothing. Refuses a preview with errors or used twice.
+
+    A value for the same KPI, year and authority replaces the one held.
+    """
+    upload = ComparatorUpload.objects.select_for_update().get(pk=upload.pk)
+    if upload.confirmed_at is not None:
+        raise DomainError("This file has already been imported")
+    if not upload.is_clean:
+        raise DomainError("Correct the errors in the file and upload it again")
+    held = {
+        (c.kpi_code, c.start_year, c.authority.lower()): c
+        for c in ComparatorValue.objects.select_for_update().filter(
+            kpi_code__in={r["code"] for r in upload.rows}
+        )
+    }
+    for r in upload.rows:
+        obj = held.get((r["code"], r["year"], r["authority"].lower())) or ComparatorValue(
+            kpi_code=r["code"], start_year=r["year"], authority=r["authority"]
+        )
+        obj.value = Decimal(r["value"])
         _save(obj, by)
-    return len(clean), []
+    upload.confirmed_at = timezone.now()
+    upload.save(update_fields=["confirmed_at"])
+    return len(upload.rows)
 
 
 def escalation_open_count() -> int:

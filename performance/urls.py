@@ -44,5 +44,10 @@ urlpatterns = [
     path("performance/escalations/", views.escalation_list, name="escalations"),
     path("performance/escalations/<int:pk>/", views.escalation_detail, name="escalation"),
     path("performance/comparators/import/", views.comparators_import, name="comparators_import"),
+    path(
+        "performance/comparators/import/<uuid:pk>/",
+        views.comparators_preview,
+        name="comparators_preview",
+    ),
     path("open-data/", views.open_data, name="open_data"),
 ]

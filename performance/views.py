@@ -27,6 +27,8 @@ from .models import (
     ActionPlan,
     ActionStatus,
     CloseReason,
+    ComparatorUpload,
+    ComparatorValue,
     Escalation,
     EscalationKind,
     EscalationStatus,
@@ -739,36 +741,48 @@ def escalation_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def comparators_import(request):
+    """Upload a comparator CSV; it is checked and shown as a preview before anything is saved."""
     require(request.user, "comparators.import")
-    errors, row_errors = [], []
+    errors = []
     if request.method == "POST":
         uploaded = request.FILES.get("file")
         if uploaded is None:
             errors.append(("file", "Select a CSV file"))
         else:
             try:
-                count, row_errors = services.comparators_import(uploaded=uploaded, by=request.user)
-                if not row_errors:
-                    messages.success(request, f"{count} comparator values have been imported.")
-                    return redirect("performance:comparators_import")
-                errors.append(
-                    (
-                        "file",
-                        "The file has problems, so nothing was imported. "
-                        "Correct the rows below and upload it again",
-                    )
-                )
+                upload = services.comparators_upload_parse(uploaded=uploaded, by=request.user)
+                return redirect("performance:comparators_preview", pk=upload.pk)
             except ValidationError as exc:
                 errors.extend(("file", m) for m in exc.messages)
-    from .models import ComparatorValue
-
     return render(
         request,
         "performance/comparators_import.html",
+        {"errors": errors, "count": ComparatorValue.objects.count()},
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def comparators_preview(request, pk):
+    require(request.user, "comparators.import")
+    # A file waiting for confirmation is its uploader's alone.
+    upload = get_object_or_404(ComparatorUpload, pk=pk, created_by=request.user)
+    errors = []
+    if request.method == "POST":
+        try:
+            count = services.comparators_upload_confirm(upload=upload, by=request.user)
+            messages.success(request, f"{count} comparator values have been imported.")
+            return redirect("performance:comparators_import")
+        except REFUSALS as exc:
+            errors.append(("confirm", str(exc)))
+    return render(
+        request,
+        "performance/comparators_preview.html",
         {
+            "upload": upload,
             "errors": errors,
-            "row_errors": row_errors,
-            "count": ComparatorValue.objects.count(),
+            "replaced": sum(1 for r in upload.rows if r["replaces"] is not None),
         },
         status=400 if errors else 200,
     )

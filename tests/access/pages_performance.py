@@ -37,6 +37,27 @@ def _escalation_pk():
     return {"pk": Escalation.objects.first().pk}
 
 
+def _comparator_upload_pk():
+    from lra_commissioning.models import User
+    from performance.models import ComparatorUpload
+
+    upload = ComparatorUpload.objects.create(
+        file_name="comparators.csv",
+        rows=[
+            {
+                "row": 2,
+                "code": "LIB01",
+                "year": 2016,
+                "authority": "Essex",
+                "value": "5.00",
+                "replaces": None,
+            }
+        ],
+        created_by=User.objects.get(email="admin@example.org"),
+    )
+    return {"pk": upload.pk}
+
+
 def _upload_pk():
     from lra_commissioning.models import User
     from performance.models import MonthlyReturn, ReturnUpload
@@ -73,6 +94,7 @@ PAGES: dict[str, Page] = {
     "performance:escalations": staff(*VIEW),
     "performance:escalation": staff(*VIEW, kwargs=_escalation_pk),
     "performance:comparators_import": staff(A),
+    "performance:comparators_preview": staff(A, kwargs=_comparator_upload_pk),
     "performance:open_data": public(),
 }
 assert EVERYONE

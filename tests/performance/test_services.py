@@ -409,12 +409,30 @@ def test_escalation_response_is_recorded_once(version, service_manager, board_me
         services.escalation_respond(escalation=esc, response="Again", by=board_member)
 
 
-def test_comparator_import_is_all_or_nothing(version, administrator):
+def test_comparator_import_is_previewed_then_all_or_nothing(version, administrator):
+    from performance.models import ComparatorValue
+
     bad = _csv("kpi_code,year,authority,value\nLIB01,2016/17,Essex,5\nLIB01,20x,Kent,x\n")
-    count, errors = services.comparators_import(uploaded=bad, by=administrator)
-    assert count == 0 and len(errors) == 2
-    good = _csv("kpi_code,year,authority,value\nLIB01,2016/17,Essex,5\nLIB01,2016,Surrey,7\n")
-    assert services.comparators_import(uploaded=good, by=administrator) == (2, [])
+    upload = services.comparators_upload_parse(uploaded=bad, by=administrator)
+    assert [e["row"] for e in upload.errors] == [3, 3]
+    assert "Enter the value for LIB01 as a number" in upload.errors[1]["message"]
+    with pytest.raises(DomainError, match="Correct the errors"):
+        services.comparators_upload_confirm(upload=upload, by=administrator)
+    assert not ComparatorValue.objects.exists()
+
+    ComparatorValue.objects.create(kpi_code="LIB01", start_year=2016, authority="Essex", value=4)
+    good = _csv("kpi_code,year,authority,value\nLIB01,2016/17,essex,5\nLIB01,2016,Surrey,7\n")
+    upload = services.comparators_upload_parse(uploaded=good, by=administrator)
+    assert [(r["authority"], r["value"], r["replaces"]) for r in upload.rows] == [
+        ("essex", "5", "4.00"),
+        ("Surrey", "7", None),
+    ]
+    assert ComparatorValue.objects.get(authority="Essex").value == 4  # nothing saved yet
+    assert services.comparators_upload_confirm(upload=upload, by=administrator) == 2
+    assert ComparatorValue.objects.get(authority__iexact="essex").value == 5
+    assert ComparatorValue.objects.count() == 2
+    with pytest.raises(DomainError, match="already been imported"):
+        services.comparators_upload_confirm(upload=upload, by=administrator)
 
 
 def test_open_actions_are_deadlines_in_the_calendar_until_done_or_the_plan_closes(

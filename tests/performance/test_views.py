@@ -303,3 +303,36 @@ def test_signing_out_works_from_a_kept_page(version, commissioner):
     response = client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
     assert response.status_code == 302
     assert client.get(url).status_code == 302  # signed out: to the sign-in page
+
+
+def test_comparator_import_shows_a_preview_and_imports_on_confirmation(
+    client, version, administrator
+):
+    from lra_commissioning.roles import Role
+    from performance.models import ComparatorValue
+    from tests.factories import force_login_verified, make_user
+
+    force_login_verified(client, administrator)
+    csv = SimpleUploadedFile(
+        "comparators.csv", b"kpi_code,year,authority,value\nLIB01,2016/17,Essex,512\n"
+    )
+    response = client.post(reverse("performance:comparators_import"), {"file": csv})
+    assert response.status_code == 302
+    preview = response["Location"]
+    page = client.get(preview).content.decode()
+    assert "Essex" in page and "512" in page and "None (new)" in page
+    assert not ComparatorValue.objects.exists()
+    # Another administrator cannot open or confirm someone else's file.
+    other = make_user(Role.ADMINISTRATOR, email="admin2@example.org")
+    second = client.__class__()
+    force_login_verified(second, other)
+    assert second.get(preview).status_code == 404
+    assert second.post(preview).status_code == 404
+    assert not ComparatorValue.objects.exists()
+    response = client.post(preview)
+    assert response.status_code == 302
+    assert ComparatorValue.objects.get().value == 512
+    response = client.post(preview)  # a second click
+    assert response.status_code == 400
+    assert "already been imported" in response.content.decode()
+    assert ComparatorValue.objects.count() == 1
