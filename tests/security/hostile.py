@@ -10,6 +10,7 @@ prevented in HTML and CSV.
 import csv
 import io
 import re
+import subprocess
 from html.parser import HTMLParser
 
 from django.apps import apps
@@ -77,8 +78,12 @@ def free_text_fields(model):
             yield field
 
 
-def write_corpus(corpus=CORPUS):
-    """Overwrite every free-text field with a payload; returns the fields written."""
+def write_corpus(corpus=CORPUS, *, all_in_each=False):
+    """Overwrite every free-text field with a payload; returns the fields written.
+
+    Each field gets the next payload in turn; with `all_in_each`, as many
+    payloads as fit, one after another (every payload in every TextField).
+    """
     written, i = [], 0
     for model in project_models():
         for field in free_text_fields(model):
@@ -87,6 +92,11 @@ def write_corpus(corpus=CORPUS):
             if not fitting:
                 continue
             payload = fitting[i % len(fitting)]
+            if all_in_each:
+                turn = fitting[i % len(fitting) :] + fitting[: i % len(fitting)]
+                for more in turn[1:]:
+                    if len(payload) + 1 + len(more) <= limit:
+                        payload = f"{payload} {more}"
             i += 1
             try:
                 with transaction.atomic():
@@ -164,3 +174,109 @@ def csv_problems(text):
             if "lracsv" in cell and cell[:1] in ("=", "+", "-", "@", "\t", "\r"):
                 problems.append(f"formula cell {cell!r}")
     return problems
+
+
+# PDFs --------------------------------------------------------------------------
+
+# What a PDF must never hold: scripts, actions run on opening or on events,
+# programs launched, files embedded or fetched, forms posting out, links out.
+PDF_FORBIDDEN_KEYS = {
+    "/JS",
+    "/JavaScript",
+    "/OpenAction",
+    "/AA",
+    "/Launch",
+    "/EmbeddedFile",
+    "/EmbeddedFiles",
+    "/RichMedia",
+    "/XFA",
+    "/AcroForm",
+    "/URI",
+}
+PDF_FORBIDDEN_ACTIONS = {
+    "/JavaScript",
+    "/Launch",
+    "/URI",
+    "/SubmitForm",
+    "/ImportData",
+    "/GoToR",
+    "/GoToE",
+    "/RichMediaExecute",
+}
+
+
+def pdf_object_problems(data: bytes):
+    """Every object reachable from the trailer, searched for active content and links out."""
+    from pypdf import PdfReader
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    reader = PdfReader(io.BytesIO(data))
+    problems, seen, stack = [], set(), [reader.trailer]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            for key, value in obj.items():
+                if key in PDF_FORBIDDEN_KEYS:
+                    problems.append(f"{key} in the PDF: {str(value)[:80]!r}")
+                if key == "/S" and value in PDF_FORBIDDEN_ACTIONS:
+                    problems.append(f"a {value} action in the PDF")
+                if key == "/Type" and value in ("/Filespec", "/EmbeddedFile"):
+                    problems.append(f"a {value} in the PDF")
+                stack.append(value)
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    assert len(seen) > 10, "the walk did not reach the PDF's objects"
+    return problems
+
+
+def pdf_text(data: bytes) -> str:
+    """The PDF's text as a reader would copy it (poppler's pdftotext), without the
+    running header and footer ("Page 2 of 9"), which would otherwise land inside
+    any text that crosses a page break: lines with no corpus marker that are on
+    every page (digits aside) are dropped."""
+    result = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=data, capture_output=True, check=True
+    )
+    pages = [page.splitlines() for page in result.stdout.decode().split("\f") if page.strip()]
+
+    def shape(line):
+        return re.sub(r"\d+", "#", line.strip())
+
+    if len(pages) < 2:
+        return "\n".join(line for page in pages for line in page)
+    running = set.intersection(*({shape(line) for line in page} for page in pages))
+    return "\n".join(
+        line for page in pages for line in page if MARKER.search(line) or shape(line) not in running
+    )
+
+
+def _flat(text):
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_text_problems(text):
+    """Each payload shown in the PDF is shown whole, as text: every marker in the
+    text is the end of its payload, written out (so markup was not interpreted and
+    template syntax was not evaluated). Line breaks in the layout are ignored."""
+    flat, problems = _flat(text), []
+    for payload in CORPUS:
+        marker = MARKER.search(payload).group()
+        markers, whole = flat.count(marker), flat.count(_flat(payload))
+        if markers != whole:
+            problems.append(f"{marker} shown {markers} times, its payload whole {whole} times")
+    if "49lratpl3" in flat:
+        problems.append("${7*7}{{7*7}} was evaluated to 49")
+    if settings.SECRET_KEY in text:
+        problems.append("the SECRET_KEY is in the PDF")
+    if re.search(r"root:.?:0:0:", text):
+        problems.append("/etc/passwd is in the PDF")
+    return problems
+
+
+def markers_in(text):
+    return set(MARKER.findall(_flat(text)))

@@ -4,8 +4,11 @@ A corpus of XSS and template-injection strings is written into every free
 text field (CharField and TextField without choices) of every model of the
 project's apps, on the demo data. Then every page of the URL matrix is opened
 as every role and as a visitor: no payload appears unescaped in HTML, no
-template syntax is evaluated, and CSV downloads neutralise spreadsheet
-formulas. Models and pages of apps merged later are covered automatically.
+template syntax is evaluated, CSV downloads neutralise spreadsheet formulas,
+and PDF downloads show the text as text with no active content. Models and
+pages of apps merged later are covered automatically. E-mails:
+`test_hostile_email.py`; every PDF the system renders: `test_hostile_pdf.py`.
+The corpus and the checks are in `hostile.py`.
 """
 
 import csv
@@ -21,10 +24,30 @@ from .hostile import (
     XSS,
     csv_problems,
     html_problems,
+    markers_in,
+    pdf_object_problems,
+    pdf_text,
+    pdf_text_problems,
     project_models,
     write_corpus,
 )
 from .pages import page_url
+
+
+def _render_stored_reports_again():
+    """The stored annual report PDFs were rendered before the corpus was written."""
+    from django.core.files.base import ContentFile
+
+    from lra_commissioning.cycle.models import AnnualReport
+    from lra_commissioning.cycle.report import build_report_data, render_report_pdf
+
+    for report in AnnualReport.objects.exclude(pdf="").select_related("financial_year"):
+        data = build_report_data(start_year=report.financial_year.start_year, kind=report.kind)
+        storage = report.pdf.storage
+        storage.delete(report.pdf.name)
+        assert (
+            storage.save(report.pdf.name, ContentFile(render_report_pdf(data))) == report.pdf.name
+        )
 
 
 def test_hostile_text_in_every_free_text_field_is_inert_on_every_page(
@@ -37,7 +60,8 @@ def test_hostile_text_in_every_free_text_field_is_inert_on_every_page(
     urls = [(name, page_url(page, name), page) for name, page in sorted(all_pages().items())]
     written = write_corpus()
     assert len(written) >= 5, written
-    failures, shown, pages = [], set(), 0
+    _render_stored_reports_again()
+    failures, shown, pages, pdfs, shown_in_pdfs = [], set(), 0, 0, set()
     for who in WHO:
         client.logout()
         if who != ANONYMOUS:
@@ -59,12 +83,19 @@ def test_hostile_text_in_every_free_text_field_is_inert_on_every_page(
                 found = html_problems(text)
             elif "csv" in content_type:
                 found = csv_problems(text)
+            elif "pdf" in content_type:
+                pdf = pdf_text(response.content)
+                found = pdf_object_problems(response.content) + pdf_text_problems(pdf)
+                shown_in_pdfs.update(markers_in(pdf))
+                pdfs += 1
             else:
                 found = []
             failures += [f"{who} {name} {url}: {p}" for p in found]
     assert pages > 50
+    assert pdfs >= 3  # the specification (draft and published) and the annual report
     # The corpus did reach the pages (a test that shows nothing proves nothing).
     assert shown
+    assert shown_in_pdfs
     assert not failures, "\n".join(failures)
 
 
