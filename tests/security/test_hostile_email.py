@@ -231,3 +231,13 @@ def test_the_check_finds_live_markup_in_an_html_part_and_evaluated_templates():
     message.alternatives = []
     message.attach_alternative(f"<p>Dear {escape(payload)},</p>", "text/html")
     assert email_problems(message, shown=[f"Dear {payload},"]) == []
+
+
+def test_a_hostile_host_header_never_puts_its_address_in_the_reset_link(client, db):
+    # The reset link is built from the request's host: only ALLOWED_HOSTS are answered.
+    make_user(email="reset@example.org", full_name="Rita Reset")
+    response = client.post(
+        reverse("password_reset"), {"email": "reset@example.org"}, HTTP_HOST="evil.example"
+    )
+    assert response.status_code == 400
+    assert mail.outbox == []
