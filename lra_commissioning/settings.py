@@ -166,7 +166,13 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="lra")
 # (times are Europe/London). Each task is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
     # The commissioning cycle: reminders and escalations, retention, stuck reports.
-    "cycle-daily-sweep": {"task": "cycle.daily_sweep", "schedule": crontab(hour=7, minute=0)},
+    # 07:00, then hourly until 19:00: a run that beat could not start or that could
+    # not queue its e-mails (Redis or the worker down) is made good within the hour;
+    # later runs create no reminder twice.
+    "cycle-daily-sweep": {
+        "task": "cycle.daily_sweep",
+        "schedule": crontab(hour="7-19", minute=0),
+    },
     "cycle-retention": {
         "task": "cycle.retention",
         "schedule": crontab(hour=3, minute=30, day_of_week="sunday"),

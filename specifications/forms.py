@@ -8,6 +8,7 @@ the services as ValidationErrors and are shown beside the field.
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
+from django.utils.html import format_html
 
 from lra_commissioning.forms import GovukDateField, GovukFormHelperMixin
 
@@ -434,7 +435,10 @@ class PlanReviewForm(Form):
         super().__init__(*args, **kwargs)
         for section in sections:
             self.fields[f"section_{section.pk}"] = forms.CharField(
-                label=f"Comment on {section.outcome.code}: {section.outcome.title} (optional)",
+                # crispy-forms-gds prints labels with |safe: escape the outcome's words here.
+                label=format_html(
+                    "Comment on {}: {} (optional)", section.outcome.code, section.outcome.title
+                ),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )

@@ -12,6 +12,7 @@ each message beside its field. Nothing is half-saved: each call is atomic.
 
 import datetime
 import hashlib
+import logging
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from lra_commissioning import dates
 from lra_commissioning.models import FinancialYear
@@ -42,6 +44,8 @@ from .models import (
     Unit,
     VersionStatus,
 )
+
+log = logging.getLogger(__name__)
 
 V = VersionStatus
 
@@ -801,6 +805,32 @@ def comment_rate_limited(address: str) -> bool:
     return cache.get(_address_key(address), 0) >= settings.COMMENT_RATE_LIMIT_PER_HOUR
 
 
+def _count_against_rate_limit(address: str) -> None:
+    """Refuse a sender over the hourly limit; count this comment.
+
+    The count lives in the cache (Redis). While the cache is down the limit is
+    not applied: comments wait for moderation anyway, and refusing every
+    comment for an outage would be worse.
+    """
+    key = _address_key(address)
+    try:
+        cache.add(key, 0, timeout=60 * 60)
+        sent = cache.get(key, 0)
+    except (RedisError, OSError):
+        log.warning("The comment rate limit was not applied: the cache is down", exc_info=True)
+        return
+    if sent >= settings.COMMENT_RATE_LIMIT_PER_HOUR:
+        raise RateLimited(
+            "You have sent several comments in the last hour. Wait an hour, then try again."
+        )
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=60 * 60)
+    except (RedisError, OSError):
+        log.warning("This comment was not counted: the cache went down", exc_info=True)
+
+
 @transaction.atomic
 def comment_submit(
     *,
@@ -832,16 +862,7 @@ def comment_submit(
         raise ValidationError(
             {"body": f"Your comment must be {COMMENT_MAX_LENGTH:,} characters or fewer"}
         )
-    key = _address_key(address)
-    cache.add(key, 0, timeout=60 * 60)
-    if cache.get(key, 0) >= settings.COMMENT_RATE_LIMIT_PER_HOUR:
-        raise RateLimited(
-            "You have sent several comments in the last hour. Wait an hour, then try again."
-        )
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=60 * 60)
+    _count_against_rate_limit(address)
     comment = PublicComment(
         version=version,
         section=section,

@@ -280,14 +280,21 @@ class Reminder(models.Model):
 
     @property
     def subject(self) -> str:
+        """The e-mail's subject: one line, whatever the title holds.
+
+        A line break reaching the Subject header would make Django refuse the
+        message (BadHeaderError) and the reminder would never go out, so every
+        run of whitespace in the title becomes one space.
+        """
         due = self.deadline.due_on.strftime("%-d %B %Y")
+        title = " ".join(self.deadline.title.split())
         if self.is_escalation:
-            return f"Escalated: {self.deadline.title} was due {due}"
+            return f"Escalated: {title} was due {due}"
         if self.offset_days > 0:
-            return f"Overdue: {self.deadline.title} was due {due}"
+            return f"Overdue: {title} was due {due}"
         if self.offset_days == 0:
-            return f"Due today: {self.deadline.title}"
-        return f"{self.deadline.title} due {due}"
+            return f"Due today: {title}"
+        return f"{title} due {due}"
 
 
 class CalendarFeed(models.Model):

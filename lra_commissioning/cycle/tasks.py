@@ -13,15 +13,23 @@ from . import services
 
 @shared_task(name="cycle.daily_sweep")
 def daily_sweep() -> int:
-    """07:00 each day: make sure this year's and next year's deadlines exist,
-    create the reminders due today, escalate, and queue one send task per reminder."""
+    """07:00 each day, then hourly until 19:00: make sure this year's and next
+    year's deadlines exist, create the reminders due today, escalate, and queue
+    one send task per reminder waiting to be sent.
+
+    The reminder rows are the outbox: a run that could not queue its sends (the
+    broker went down), or that beat could not start at all, is made good by the
+    next run, which queues every pending reminder again. Later runs in a day
+    create nothing new (one reminder per deadline, person and offset).
+    """
     today = timezone.localdate()
     current = dates.financial_year_of(today)
     for start_year in (current, current + 1):
         services.deadlines_generate(start_year=start_year)
     ids = services.reminders_sweep(today=today)
     for reminder_id in ids:
-        send_reminder.delay_on_commit(reminder_id)
+        if not send_reminder.enqueue(reminder_id):
+            break  # the broker is down: the next run queues the rest
     return len(ids)
 
 
@@ -45,5 +53,6 @@ def requeue_stuck_reports() -> int:
     """Every half hour: render again any report whose task was lost with its worker."""
     ids = services.requeue_stuck_reports()
     for report_id in ids:
-        render_annual_report.delay_on_commit(report_id)
+        if not render_annual_report.enqueue(report_id):
+            break  # the broker is down: the next run queues them again
     return len(ids)

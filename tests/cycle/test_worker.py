@@ -10,26 +10,16 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.core import mail
-from kombu import pools as kombu_pools
 
 from lra_commissioning.celery import app
 from lra_commissioning.cycle import services, tasks
 from lra_commissioning.cycle.models import Reminder, ReminderStatus
+from tests.brokers import reset_connections as _reset_connections
 
 from .factories import make_deadline
 
 # The worker's broker: its own Redis database, so no other test run shares the queue.
 BROKER = os.environ.get("CYCLE_WORKER_BROKER_URL", "redis://127.0.0.1:6379/4")
-
-
-def _reset_connections():
-    """Forget every pooled broker connection (the app's and kombu's shared registry),
-    so the next use connects to the broker configured now."""
-    kombu_pools.reset()
-    if app._pool is not None:
-        app._pool.force_close_all()
-    app._pool = None
-    app.amqp._producer_pool = None
 
 
 @pytest.fixture

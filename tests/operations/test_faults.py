@@ -1,7 +1,8 @@
 """Faults: PostgreSQL restarting under a stream of retried writes; Redis down.
 
 The restart test stops and starts the local PostgreSQL cluster, so it is
-marked slow (run by `.ci/run`, where PostgreSQL is local).
+marked slow (run by `.ci/run`, where PostgreSQL is local). Redis down and back
+with a real worker, on a private redis-server: `test_redis_outage.py`.
 """
 
 import subprocess
@@ -191,3 +192,109 @@ def test_while_redis_is_down_writes_still_work(client, administrator, settings):
         from lra_commissioning.models import FinancialYear
 
         assert FinancialYear.objects.filter(start_year=2031).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_redis_is_down_requests_that_queue_work_succeed_and_the_work_is_recovered(
+    client, commissioner, board_member, head_of_service, caplog
+):
+    # Publishing a specification queues its PDF; asking for an annual report queues
+    # its rendering. Both are queued after the write commits: with the broker down
+    # that used to raise (kombu OperationalError) from the commit hook, so the
+    # person got an error page for a write that was saved, and the task was lost.
+    import datetime
+
+    from lra_commissioning.cycle import services as cycle_services
+    from lra_commissioning.cycle.models import AnnualReport, ReportStatus
+    from specifications.models import VersionStatus
+    from tests.brokers import DEAD_REDIS, redis_at
+    from tests.specifications.factories import draft_version, take_to
+
+    version = draft_version(commissioner)
+    take_to(version, VersionStatus.AGREED, commissioner, board_member, head_of_service)
+    client.force_login(commissioner)
+    with redis_at(DEAD_REDIS):
+        response = client.post(reverse("specifications:version_publish", args=[version.pk]))
+        assert response.status_code == 302
+        response = client.post(reverse("cycle:reports"), {"start_year": "2016", "kind": "annual"})
+        assert response.status_code == 302
+    assert "was not queued" in caplog.text
+    version.refresh_from_db()
+    assert version.status == VersionStatus.PUBLISHED
+    report = AnnualReport.objects.get()
+    assert report.status == ReportStatus.PENDING
+
+    # Recovered from the database: the half-hourly job finds the report still
+    # pending and queues it again; the PDF is rendered on its first download.
+    AnnualReport.objects.filter(pk=report.pk).update(
+        requested_at=report.requested_at - datetime.timedelta(minutes=31)
+    )
+    assert cycle_services.requeue_stuck_reports() == [report.pk]
+    response = client.get(reverse("specifications:version_pdf", args=[version.pk]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+@pytest.mark.django_db
+def test_while_redis_is_down_the_public_can_still_comment(
+    client, commissioner, board_member, head_of_service
+):
+    # The comment rate limit lives in the cache: with Redis down it is not applied
+    # (comments are held for moderation anyway) rather than refusing every comment.
+    from specifications.models import PublicComment
+    from tests.brokers import DEAD_REDIS, redis_at
+    from tests.specifications.factories import published_version
+
+    published_version(commissioner, board_member, head_of_service)
+    with redis_at(DEAD_REDIS):
+        response = client.post(
+            reverse("specifications:public_current"),
+            {"section": "0", "body": "Please open on Sundays."},
+            REMOTE_ADDR="203.0.113.9",
+        )
+    assert response.status_code == 302
+    assert PublicComment.objects.get().body == "Please open on Sundays."
+
+
+@pytest.mark.django_db
+def test_a_sweep_that_cannot_queue_its_emails_leaves_them_to_the_next_run(service_manager, caplog):
+    # The reminder rows are the outbox: a sweep run with the broker gone queues
+    # nothing (trying once, not once per reminder) and fails nothing; the next run
+    # queues every pending reminder again, and each is sent once.
+    from django.core import mail
+    from django.utils import timezone
+
+    from lra_commissioning import dates
+    from lra_commissioning.cycle import tasks
+    from lra_commissioning.cycle.models import Reminder, ReminderStatus
+    from tests.brokers import DEAD_REDIS, celery_broker
+    from tests.cycle.factories import make_deadline
+
+    today = timezone.localdate()
+    deadline = make_deadline(
+        key="outage:today", due_on=today, start_year=dates.financial_year_of(today)
+    )
+    with celery_broker(DEAD_REDIS):
+        queued = tasks.daily_sweep()
+    assert queued >= 1
+    assert caplog.text.count("was not queued") == 1
+    assert mail.outbox == []
+    reminder = Reminder.objects.get(deadline=deadline)
+    assert reminder.status == ReminderStatus.PENDING
+
+    tasks.daily_sweep()  # the broker is back (here: tasks run in-process)
+    reminder.refresh_from_db()
+    assert reminder.status == ReminderStatus.SENT
+    sent = [(m.to[0], m.subject) for m in mail.outbox]
+    assert sent.count(("sm@example.org", f"Due today: {deadline.title}")) == 1
+    assert len(sent) == len(set(sent))
+    tasks.daily_sweep()
+    assert len(mail.outbox) == len(sent)
+
+
+def test_the_sweep_runs_again_each_hour_of_the_day_so_a_missed_run_is_made_good(settings):
+    # Beat does not retry a run it could not send (Redis down at 07:00): the next
+    # run does. Hourly from 07:00 to 19:00; later runs create nothing twice.
+    entry = settings.CELERY_BEAT_SCHEDULE["cycle-daily-sweep"]
+    assert entry["task"] == "cycle.daily_sweep"
+    assert entry["schedule"].hour == set(range(7, 20))
+    assert entry["schedule"].minute == {0}
