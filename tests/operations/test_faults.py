@@ -247,7 +247,7 @@ def test_while_redis_is_down_the_public_can_still_comment(
     published_version(commissioner, board_member, head_of_service)
     with redis_at(DEAD_REDIS):
         response = client.post(
-            reverse("specifications:public_current"),
+            reverse("specifications:public_comment"),
             {"section": "0", "body": "Please open on Sundays."},
             REMOTE_ADDR="203.0.113.9",
         )
