@@ -55,6 +55,8 @@ def _query_counts(session_cookie):
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from lra_commissioning import page_cache
+
     staff = Client()
     staff.cookies["sessionid"] = session_cookie
     visitor = Client()
@@ -66,6 +68,7 @@ def _query_counts(session_cookie):
         for clear in (True, False):
             if clear:
                 cache.clear()
+                page_cache.forget_local_pages()
             with CaptureQueriesContext(connection) as queries:
                 status = client.get(url, secure=True).status_code
             real = [q for q in queries if "SAVEPOINT" not in q["sql"]]
@@ -79,6 +82,8 @@ def _render_times(session_cookie, repeats=20):
     from django.core.cache import cache
     from django.test import Client
 
+    from lra_commissioning import page_cache
+
     staff = Client()
     staff.cookies["sessionid"] = session_cookie
     visitor = Client()
@@ -88,6 +93,7 @@ def _render_times(session_cookie, repeats=20):
         timings = {"rendered": [], "kept": []}
         for _ in range(repeats):
             cache.clear()
+            page_cache.forget_local_pages()
             for kind in ("rendered", "kept"):
                 started = time.perf_counter()
                 client.get(url, secure=True)

@@ -26,7 +26,9 @@ cache is down the pages are rendered as usual: the cache is never needed.
 
 import logging
 import re
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache
@@ -88,6 +90,7 @@ def content_generation():
 def bump_content_generation() -> None:
     """Make every kept page stale (called on writes; safe when the cache is down)."""
     connection.lra_content_written = False
+    _local.forget_generation()
     try:
         try:
             cache.incr(GENERATION_KEY)
@@ -161,6 +164,64 @@ def keep(key, generation, value) -> None:
         log.warning("page cache unavailable: page not kept", exc_info=True)
 
 
+class _LocalPages:
+    """Public pages kept in this process too, in front of the shared cache.
+
+    The shared generation is read again at most every PUBLIC_STALENESS seconds
+    (and at once after this process writes), so a public page can lag a
+    write made by *another* process by that long. Signed-in pages never use
+    this layer: they read the generation on every request.
+    """
+
+    PUBLIC_STALENESS = 1.0
+    MAX_PAGES = 256
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.pages: OrderedDict = OrderedDict()
+        self.generation = None
+        self.read_at = float("-inf")
+
+    def forget_generation(self):
+        self.read_at = float("-inf")
+
+    def clear(self):
+        with self.lock:
+            self.pages.clear()
+            self.generation = None
+            self.read_at = float("-inf")
+
+    def put(self, key, generation, value):
+        with self.lock:
+            self.pages[key] = (generation, value)
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.MAX_PAGES:
+                self.pages.popitem(last=False)
+
+    def lookup(self, *parts):
+        if getattr(connection, "lra_content_written", False):
+            bump_content_generation()
+        if time.monotonic() - self.read_at < self.PUBLIC_STALENESS:
+            key = "page:" + ":".join(str(p) for p in parts)
+            entry = self.pages.get(key)
+            if entry is not None and entry[0] == self.generation:
+                return key, self.generation, entry[1]
+        key, generation, kept = lookup(*parts)
+        if key is not None:
+            self.generation, self.read_at = generation, time.monotonic()
+            if kept is not None:
+                self.put(key, generation, kept)
+        return key, generation, kept
+
+
+_local = _LocalPages()
+
+
+def forget_local_pages() -> None:
+    """Empty this process's layer (tests do, with the shared cache)."""
+    _local.clear()
+
+
 def viewer_key(user) -> str:
     """Whose page this is: staff pages are kept per person (what one sees, and
     which buttons, follow from their roles and their own records)."""
@@ -190,14 +251,22 @@ def keep_public_page(view):
     from functools import wraps
 
     from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.cookie import CookieStorage
     from django.http import HttpResponse
     from django.utils import timezone
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if request.method != "GET" or request.user.is_authenticated or len(get_messages(request)):
+        if request.method != "GET":
             return view(request, *args, **kwargs)
-        key, generation, kept = lookup(
+        # No session and no message cookie: a visitor with nothing of their own
+        # (the quick answer, without loading a session or the messages).
+        plain = not (
+            request.COOKIES.keys() & {settings.SESSION_COOKIE_NAME, CookieStorage.cookie_name}
+        )
+        if not plain and (request.user.is_authenticated or len(get_messages(request))):
+            return view(request, *args, **kwargs)
+        key, generation, kept = _local.lookup(
             "public", timezone.localdate().isoformat(), request.get_full_path()
         )
         if kept is not None:
@@ -205,7 +274,10 @@ def keep_public_page(view):
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not _is_personal(request, response):
-            keep(key, generation, (response.content, response["Content-Type"]))
+            page = (response.content, response["Content-Type"])
+            keep(key, generation, page)
+            if key is not None:
+                _local.put(key, generation, page)
         return response
 
     return wrapped

@@ -44,12 +44,14 @@ urlpatterns = [
     ),
     path("administration/", include("lra_commissioning.admin_urls")),
     path("admin/", admin.site.urls),
+    # The apps of the public pages (the specification, annual reports) first:
+    # Django tries URL patterns in order, and these are read the most.
     path("", include("specifications.urls")),
+    path("", include("lra_commissioning.cycle.urls")),
     path("", include("performance.urls")),
     path("", include("funding.urls")),
     path("", include("changes.urls")),
     path("", include("slas.urls")),
-    path("", include("lra_commissioning.cycle.urls")),
 ]
 
 handler400 = "lra_commissioning.views.error_400"

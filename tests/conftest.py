@@ -29,10 +29,14 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits and throttles live in the cache: each test starts clean."""
+    """Rate limits, throttles and kept pages live in the cache: each test starts clean."""
+    from lra_commissioning.page_cache import forget_local_pages
+
     cache.clear()
+    forget_local_pages()
     yield
     cache.clear()
+    forget_local_pages()
 
 
 @pytest.fixture(autouse=True)

@@ -125,3 +125,38 @@ def test_with_the_cache_down_pages_are_still_served(client, specification):
         assert client.get(CURRENT).status_code == 200
         FinancialYear.objects.create(start_year=2042)  # marking pages stale fails quietly
         assert client.get(CURRENT).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_write_in_another_process_reaches_public_pages_within_a_second(
+    client, specification, commissioner, monkeypatch
+):
+    from django.core.cache import cache
+
+    comment = services.comment_submit(version=specification, body="From elsewhere", address="x")
+    first = client.get(CURRENT).content
+    assert b"From elsewhere" not in first
+    # Another process publishes the comment: the shared generation moves, and
+    # this process's connection and its kept copy know nothing of it.
+    services.comment_publish(comment=comment, by=commissioner)
+    connection.lra_content_written = False
+    cache.incr(page_cache.GENERATION_KEY)
+    assert client.get(CURRENT).content == first  # within the second: the copy kept here
+    later = page_cache.time.monotonic() + page_cache._LocalPages.PUBLIC_STALENESS
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    assert b"From elsewhere" in client.get(CURRENT).content
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_never_lag_a_write_in_another_process(client, commissioner):
+    from django.core.cache import cache
+
+    client.force_login(commissioner)
+    url = reverse("performance:dashboard")
+    client.get(url)
+    kept = client.get(url)
+    cache.incr(page_cache.GENERATION_KEY)  # another process wrote
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert len(queries) > 6, "rendered afresh, not the kept copy"
+    assert kept.status_code == 200
