@@ -22,6 +22,10 @@ idempotency keys) moves the generation:
 Kept pages also expire after `PAGE_CACHE_SECONDS` and carry today's date in
 their keys where the date matters (what is in force, what is late). If the
 cache is down the pages are rendered as usual: the cache is never needed.
+
+Public pages are also kept in each process (`_LocalPages`), which reads the
+shared generation at most once a second: a public page may lag a write made
+in another process by up to a second. Signed-in pages never lag.
 """
 
 import logging
@@ -39,7 +43,7 @@ log = logging.getLogger(__name__)
 GENERATION_KEY = "content-generation"
 
 # Bookkeeping that no kept page shows: writing these must not empty the cache
-# (the session is saved on every staff request).
+# (a signed-in person's session is saved as they go, sign-in attempts are logged).
 IGNORED_TABLES = frozenset(
     {
         "django_session",
