@@ -134,3 +134,23 @@ def test_sign_out_takes_a_post(client, commissioner):
     assert client.get(reverse("logout")).status_code == 405
     assert client.post(reverse("logout")).status_code == 302
     assert client.get(reverse("home")).status_code == 302
+
+
+def test_the_person_and_their_roles_are_read_in_one_query_and_a_removed_role_counts_at_once(
+    client, commissioner
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lra_commissioning.models import UserRole
+
+    client.force_login(commissioner)
+    url = reverse("specifications:staff_index")
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    person = [q["sql"] for q in queries if '"lra_commissioning_user"' in q["sql"]]
+    roles = [q["sql"] for q in queries if '"lra_commissioning_userrole"' in q["sql"]]
+    assert len(person) == 1 and roles == person  # one query: the person with their roles
+    UserRole.objects.filter(user=commissioner).delete()
+    assert client.get(url).status_code == 403
