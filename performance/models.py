@@ -215,31 +215,43 @@ class KpiRevision(models.Model):
         return f"{self.kpi_return} revision {self.number}"
 
 
-class ReturnUpload(models.Model):
-    """A parsed upload waiting for confirmation: the preview lives here, not in the form."""
+class PreviewedUpload(models.Model):
+    """A parsed file waiting for confirmation: the preview lives here, not in a form.
+
+    `rows` are what confirming would save, `errors` the problems by row
+    ([{"row": n, "message": ...}]); nothing is saved until a clean preview is
+    confirmed, once, by the person who uploaded it.
+    """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    monthly_return = models.ForeignKey(
-        MonthlyReturn, on_delete=models.CASCADE, related_name="uploads"
-    )
     file_name = models.CharField(max_length=150)
-    # [{"row": n, "code": ..., "period": ..., "value": "...", "commentary": ...}]
     rows = models.JSONField(default=list)
-    # [{"row": n, "message": ...}]
     errors = models.JSONField(default=list)
     created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"Upload {self.file_name} for {self.monthly_return}"
 
     @property
     def is_clean(self) -> bool:
         return not self.errors and bool(self.rows)
+
+
+class ReturnUpload(PreviewedUpload):
+    """A KPI return file: rows are {"row", "code", "period", "value", "commentary"}."""
+
+    monthly_return = models.ForeignKey(
+        MonthlyReturn, on_delete=models.CASCADE, related_name="uploads"
+    )
+
+    class Meta(PreviewedUpload.Meta):
+        pass
+
+    def __str__(self):
+        return f"Upload {self.file_name} for {self.monthly_return}"
 
 
 class ReportStatus(models.TextChoices):
@@ -482,26 +494,12 @@ class ComparatorValue(models.Model):
         return f"{self.authority} {self.kpi_code} {self.start_year}"
 
 
-class ComparatorUpload(models.Model):
-    """A parsed comparator file waiting for confirmation: the preview lives here."""
+class ComparatorUpload(PreviewedUpload):
+    """A comparator file: rows are {"row", "code", "year", "authority", "value",
+    "replaces"} (the value held now, or None)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    file_name = models.CharField(max_length=150)
-    # [{"row": n, "code": ..., "year": 2016, "authority": ..., "value": "12.5",
-    #   "replaces": "11" or None}]
-    rows = models.JSONField(default=list)
-    # [{"row": n, "message": ...}]
-    errors = models.JSONField(default=list)
-    created_by = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    confirmed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(PreviewedUpload.Meta):
+        pass
 
     def __str__(self):
         return f"Comparator upload {self.file_name}"
-
-    @property
-    def is_clean(self) -> bool:
-        return not self.errors and bool(self.rows)
