@@ -16,7 +16,7 @@ from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.permissions import can
 from lra_commissioning.spreadsheets import read_table
-from lra_commissioning.workflow import DomainError, TransitionNotAllowed
+from lra_commissioning.workflow import DomainError
 
 from . import budget as calc
 from . import charts, selectors, services
@@ -30,8 +30,6 @@ from .forms import (
 )
 from .models import BUDGET_WORKFLOW, BudgetVersion, Category, VersionKind, VersionStatus
 from .uploads import COLUMNS, check_rows
-
-REFUSED = (DomainError, TransitionNotAllowed)
 
 
 def _today():
@@ -107,7 +105,7 @@ def version_new(request):
                 start_year=form.cleaned_data["start_year"],
                 by=request.user,
             )
-        except REFUSED as exc:
+        except DomainError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Version {version.number} started as a draft.")
@@ -169,7 +167,7 @@ def version_detail(request, number):
                     f"Version {version.number} confirmed to the service: the head of service "
                     "has a notice to acknowledge.",
                 )
-        except REFUSED as exc:
+        except DomainError as exc:
             messages.error(request, str(exc))
         return redirect("funding:version_detail", number=version.number)
     return render(request, "funding/version_detail.html", _version_context(request, version))
@@ -200,7 +198,7 @@ def version_edit(request, number):
                 reason=form.cleaned_data["reason"],
                 by=request.user,
             )
-        except REFUSED as exc:
+        except DomainError as exc:
             version.refresh_from_db()
             if not version.is_editable:
                 return render(request, "funding/version_frozen.html", {"version": version})
@@ -236,7 +234,7 @@ def version_decide(request, number):
                 comments=form.cleaned_data["comments"],
                 by=request.user,
             )
-        except REFUSED as exc:
+        except DomainError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(
@@ -264,7 +262,7 @@ def notice_detail(request, pk):
         require(request.user, "budget_notice.acknowledge")
         try:
             services.budget_notice_acknowledge(notice=notice, by=request.user)
-        except REFUSED as exc:
+        except DomainError as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, "You have acknowledged the notice.")
@@ -366,7 +364,7 @@ def monitoring_enter(request, year, month):
         if form.is_valid():
             try:
                 services.monitoring_month_save(month=month, lines=form.lines(), by=request.user)
-            except REFUSED as exc:
+            except DomainError as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, f"The figures for {month:%B %Y} are saved.")
@@ -405,7 +403,7 @@ def monitoring_upload(request, year, month):
         lines = {c: (calc.money(a), calc.money(f)) for c, a, f in stored["rows"]}
         try:
             services.monitoring_month_save(month=month, lines=lines, by=request.user)
-        except REFUSED as exc:
+        except DomainError as exc:
             messages.error(request, str(exc))
             return redirect("funding:monitoring_upload", year=month.year, month=month.month)
         del request.session[key]
@@ -463,7 +461,7 @@ def exception_explain(request, year, month, category):
             services.exception_explain(
                 month=month, category=category, text=form.cleaned_data["text"], by=request.user
             )
-        except REFUSED as exc:
+        except DomainError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, f"Your explanation of {row.label} is saved.")

@@ -33,10 +33,18 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from functools import wraps
 
 from django.conf import settings
+from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +203,12 @@ class _LocalPages:
             self.generation = None
             self.read_at = float("-inf")
 
+    def keep(self, key, generation, value):
+        """Keep a page in the shared cache and in this process."""
+        keep(key, generation, value)
+        if key is not None:
+            self.put(key, generation, value)
+
     def put(self, key, generation, value):
         with self.lock:
             self.pages[key] = (generation, value)
@@ -252,12 +266,6 @@ def keep_public_page(view):
     with a message to show, a form with a CSRF token or anything but a 200 is
     never kept or served from the cache.
     """
-    from functools import wraps
-
-    from django.contrib.messages import get_messages
-    from django.contrib.messages.storage.cookie import CookieStorage
-    from django.http import HttpResponse
-    from django.utils import timezone
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -278,10 +286,7 @@ def keep_public_page(view):
             return HttpResponse(content, content_type=content_type)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not _is_personal(request, response):
-            page = (response.content, response["Content-Type"])
-            keep(key, generation, page)
-            if key is not None:
-                _local.put(key, generation, page)
+            _local.keep(key, generation, (response.content, response["Content-Type"]))
         return response
 
     return wrapped
@@ -301,13 +306,6 @@ def render_kept(request, template_name, build):
     CSRF token (the sign-out form) is put in afresh for each response, and a
     request with a message to show is rendered afresh.
     """
-    from django.contrib.messages import get_messages
-    from django.http import HttpResponse
-    from django.middleware.csrf import get_token
-    from django.shortcuts import render
-    from django.template.loader import render_to_string
-    from django.utils import timezone
-
     if len(get_messages(request)):
         return render(request, template_name, build())
     key, generation, kept = lookup(

@@ -13,7 +13,7 @@ from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.models import FinancialYear
 from lra_commissioning.permissions import can
-from lra_commissioning.workflow import DomainError, TransitionNotAllowed
+from lra_commissioning.workflow import DomainError
 
 from . import selectors, services
 from .forms import (
@@ -257,7 +257,7 @@ def act(request, pk, action):
             new = services.sla_start_next_year(sla=sla, by=by)
             messages.success(request, f"You started the {new} as a copy of this one.")
             return redirect("slas:detail", pk=new.pk)
-    except (DomainError, TransitionNotAllowed) as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("slas:detail", pk=pk)
     if sla.status == SlaStatus.AGREED and action.startswith("agree"):
@@ -275,7 +275,7 @@ def return_to_drafting(request, pk):
             services.sla_return_to_drafting(
                 sla=sla, by=request.user, comment=form.cleaned_data["comment"]
             )
-        except (DomainError, TransitionNotAllowed) as exc:
+        except DomainError as exc:
             _form_error(form, exc)
         else:
             messages.success(
@@ -304,7 +304,7 @@ def edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.sla_update(sla=sla, by=request.user, **form.cleaned_data)
-        except (DomainError, TransitionNotAllowed) as exc:
+        except DomainError as exc:
             _form_error(
                 form,
                 exc,
@@ -329,7 +329,7 @@ def responsibility_add(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.responsibility_add(sla=sla, by=request.user, **form.cleaned_data)
-        except (DomainError, TransitionNotAllowed) as exc:
+        except DomainError as exc:
             _form_error(
                 form,
                 exc,
@@ -367,7 +367,7 @@ def responsibility_delete(request, pk, row):
     obj = _child_or_404(sla.responsibilities.all(), sla, row)
     try:
         services.responsibility_delete(responsibility=obj, by=request.user)
-    except (DomainError, TransitionNotAllowed) as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"You removed “{obj.activity}”.")
@@ -396,7 +396,7 @@ def level_edit(request, pk, level=None):
             services.service_level_save(
                 sla=sla, by=request.user, service_level=service_level, **form.cleaned_data
             )
-        except (DomainError, TransitionNotAllowed) as exc:
+        except DomainError as exc:
             _form_error(
                 form, exc, [("target", "target"), ("measured", "measure"), ("unit", "unit")]
             )
@@ -414,7 +414,7 @@ def level_delete(request, pk, level):
     obj = _child_or_404(sla.service_levels.all(), sla, level)
     try:
         services.service_level_delete(service_level=obj, by=request.user)
-    except (DomainError, TransitionNotAllowed) as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"You removed “{obj.measure}”.")
@@ -430,7 +430,7 @@ def contact_add(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.escalation_contact_add(sla=sla, by=request.user, **form.cleaned_data)
-        except (DomainError, TransitionNotAllowed) as exc:
+        except DomainError as exc:
             _form_error(form, exc, [("name", "name"), ("level", "level")])
         else:
             messages.success(request, "You added the escalation contact.")
@@ -447,7 +447,7 @@ def contact_delete(request, pk, contact):
     obj = _child_or_404(sla.escalation_contacts.all(), sla, contact)
     try:
         services.escalation_contact_delete(contact=obj, by=request.user)
-    except (DomainError, TransitionNotAllowed) as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"You removed {obj.name}.")
@@ -510,7 +510,7 @@ def result_add(request, pk, level):
                 commentary=form.cleaned_data["commentary"],
                 by=request.user,
             )
-        except (DomainError, TransitionNotAllowed) as exc:
+        except DomainError as exc:
             _form_error(
                 form, exc, [("period", "period"), ("result", "value"), ("over yet", "period")]
             )
@@ -564,7 +564,7 @@ def result_edit(request, pk, result):
     if request.method == "POST" and form.is_valid():
         try:
             services.result_update(result=obj, by=request.user, **form.cleaned_data)
-        except (DomainError, TransitionNotAllowed) as exc:
+        except DomainError as exc:
             _form_error(form, exc, [("improvement", "improvement_action"), ("result", "value")])
         else:
             messages.success(request, "You saved the result.")

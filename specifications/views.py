@@ -106,8 +106,7 @@ def public_comment(request):
         raise Http404
     version = selectors.version_with_content(current.pk)
     sections = list(version.sections.all())
-    initial = {"section": request.GET.get("section", "0")}
-    form = forms.CommentForm(request.POST or None, sections=sections, initial=initial)
+    form = forms.CommentForm(request.POST or None, sections=sections)
     if request.method == "POST":
         if form.is_bot:
             # A honeypot hit: look as if it worked, keep nothing.

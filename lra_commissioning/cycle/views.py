@@ -13,7 +13,7 @@ from lra_commissioning.access import permission_required, require, require_visib
 from lra_commissioning.models import FinancialYear
 from lra_commissioning.page_cache import keep_public_page
 from lra_commissioning.permissions import can
-from lra_commissioning.workflow import DomainError, TransitionNotAllowed
+from lra_commissioning.workflow import DomainError
 
 from . import selectors, services
 from .forms import (
@@ -296,7 +296,7 @@ def reports(request):
                     kind=form.cleaned_data["kind"],
                     by=request.user,
                 )
-            except (DomainError, TransitionNotAllowed) as exc:
+            except DomainError as exc:
                 form.add_error("start_year", str(exc))
             else:
                 messages.success(request, f"{report} is being produced.")
@@ -359,7 +359,7 @@ def report_action(request, pk, action):
             services.annual_report_approve(report=report, by=request.user)
         else:
             services.annual_report_publish(report=report, by=request.user)
-    except (DomainError, TransitionNotAllowed) as exc:
+    except DomainError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{report} {ACTIONS[action]}.")
