@@ -815,11 +815,11 @@ def _count_against_rate_limit(address: str) -> None:
     key = _address_key(address)
     try:
         cache.add(key, 0, timeout=60 * 60)
-        sent = cache.get(key, 0)
+        limited = comment_rate_limited(address)
     except (RedisError, OSError):
         log.warning("The comment rate limit was not applied: the cache is down", exc_info=True)
         return
-    if sent >= settings.COMMENT_RATE_LIMIT_PER_HOUR:
+    if limited:
         raise RateLimited(
             "You have sent several comments in the last hour. Wait an hour, then try again."
         )
