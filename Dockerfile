@@ -21,7 +21,8 @@ COPY --from=assets /app/static/build ./static/build
 COPY --from=assets /app/node_modules/govuk-frontend/dist ./node_modules/govuk-frontend/dist
 # collectstatic needs settings that pass the production checks; these values are
 # for the build step only and never reach the running containers.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid python manage.py collectstatic --no-input -v 0
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=build.invalid REDIS_URL=redis://build.invalid:6379/0 \
+    python manage.py collectstatic --no-input -v 0
 RUN useradd --create-home --uid 1000 lra && mkdir -p /app/media && chown lra /app/media
 USER lra
 EXPOSE 8000

@@ -11,8 +11,6 @@ import time
 
 from .database import bench_database
 
-BENCH_DB_NAME = "lra_bench"
-
 
 def _benchmarks():
     from . import cycle, http, performance
@@ -21,7 +19,7 @@ def _benchmarks():
 
 
 def main() -> int:
-    with bench_database(os.environ.get("DATABASE_URL", ""), BENCH_DB_NAME):
+    with bench_database(os.environ.get("DATABASE_URL", "")):
         import django
 
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lra_commissioning.settings")

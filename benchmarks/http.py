@@ -1,8 +1,10 @@
 """Pages over HTTP on gunicorn + PostgreSQL: throughput, queries and a bounded load test.
 
 Figures, side by side in one run, on the benchmark's own database:
-- queries per page with the demo's years of data and again with ten years,
-  rendered from nothing and kept in the page cache (lra_commissioning/page_cache.py);
+- queries per page over the demo's own history (`load_demo`), early in it and
+  at its end ten or more years in (the demo's later years added from the same
+  generator, demo_data.history, where the demo holds fewer), rendered from
+  nothing and kept in the page cache (lra_commissioning/page_cache.py);
 - server time per page in-process, rendered and kept;
 - requests per second of each page as a ratio to a trivial Django view on the
   same gunicorn + PostgreSQL stack (goal: >= 0.5 staff pages, >= 0.8 public),
@@ -11,9 +13,11 @@ Figures, side by side in one run, on the benchmark's own database:
 - a bounded open-loop load test of the public annual report page at 50
   requests per second on 127.0.0.1 (goal: p95 < 500 ms, no errors).
 
-Every request goes to 127.0.0.1 only, and every loop is bounded in count and time.
+Every request goes to 127.0.0.1 only, on a free port (BENCH_PORT to choose one),
+and every loop is bounded in count and time.
 """
 
+import datetime
 import http.client
 import os
 import socket
@@ -25,19 +29,33 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("BENCH_PORT", "8765"))
 THROUGHPUT_SECONDS = 5.0
 CONCURRENCY = 4
+TEN_YEARS = 10
 LOAD_RATE = 50
 LOAD_SECONDS = 10
 
 
-def _pages():
-    """(label, url, signed in?): the pages measured, each against a trivial view."""
+def _free_port() -> int:
+    """A port no one listens on now: BENCH_PORT, or one the system picks."""
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _last_month():
     from performance.models import KpiReturn
 
     last = KpiReturn.objects.filter(kpi_code="LIB01").order_by("-period_start").first()
-    month = f"?month={last.period_start:%Y-%m}" if last else ""
+    return last.period_start if last else None
+
+
+def _pages(at=None):
+    """(label, url, signed in?): the pages measured, each against a trivial view."""
+    at = at or _last_month()
+    month = f"?month={at:%Y-%m}" if at else ""
     return [
         ("trivial Django view", "/bench/trivial/", False),
         ("trivial signed-in view", "/bench/trivial-signed-in/", True),
@@ -48,8 +66,8 @@ def _pages():
     ]
 
 
-def _query_counts(session_cookie):
-    """Queries per page: rendered from nothing (page cache empty), then kept."""
+def _query_counts(session_cookie, at):
+    """Queries per page for month `at`: rendered from nothing (page cache empty), then kept."""
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -61,7 +79,7 @@ def _query_counts(session_cookie):
     staff.cookies["sessionid"] = session_cookie
     visitor = Client()
     counts = {}
-    for label, url, signed_in in _pages()[2:]:
+    for label, url, signed_in in _pages(at)[2:]:
         client = staff if signed_in else visitor
         measured = []
         client.get(url, secure=True)
@@ -104,7 +122,7 @@ def _render_times(session_cookie, repeats=20):
     return lines
 
 
-def _start_gunicorn(database_url):
+def _start_gunicorn(database_url, port):
     from django.conf import settings
 
     env = {
@@ -127,7 +145,7 @@ def _start_gunicorn(database_url):
             "gunicorn",
             "benchmarks.wsgi:application",
             "--bind",
-            f"127.0.0.1:{PORT}",
+            f"127.0.0.1:{port}",
             "--workers",
             "2",
             "--log-level",
@@ -138,7 +156,7 @@ def _start_gunicorn(database_url):
     )
     for _ in range(100):
         try:
-            socket.create_connection(("127.0.0.1", PORT), timeout=0.2).close()
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
             return process
         except OSError:
             time.sleep(0.1)
@@ -158,20 +176,20 @@ def _get(conn, url, cookie):
     return response.status
 
 
-def _throughput(url, cookie):
+def _throughput(url, cookie, port):
     done = []
     errors = []
     deadline = time.perf_counter() + THROUGHPUT_SECONDS
 
     def worker():
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         count = 0
         while time.perf_counter() < deadline:
             try:
                 status = _get(conn, url, cookie)
             except (OSError, http.client.HTTPException):
                 conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
                 errors.append(1)
                 continue
             if status != 200:
@@ -189,14 +207,14 @@ def _throughput(url, cookie):
     return sum(done) / (time.perf_counter() - started), len(errors)
 
 
-def _load_test(url):
+def _load_test(url, port):
     """Open loop: a request every 1/LOAD_RATE s for LOAD_SECONDS, each timed."""
     latencies = []
     errors = []
     lock = threading.Lock()
 
     def one():
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         t0 = time.perf_counter()
         try:
             status = _get(conn, url, None)
@@ -225,34 +243,64 @@ def _load_test(url):
     return len(latencies), statistics.median(latencies), p95, errors
 
 
+def _years_with_returns() -> list[int]:
+    from lra_commissioning import dates
+    from performance.models import MonthlyReturn
+
+    months = MonthlyReturn.objects.values_list("month", flat=True)
+    return sorted({dates.financial_year_of(month) for month in months})
+
+
+def _first_free_year() -> int:
+    """The first financial year after every one the demo has a specification for."""
+    from specifications.models import Specification
+
+    years = Specification.objects.values_list("financial_year__start_year", flat=True)
+    return max([*years, *_years_with_returns()]) + 1
+
+
+def _history_to_compare():
+    """(early month, late month or None, years in at each): the months to compare.
+
+    With ten years or more of the demo, the end of its second year against its
+    last month; with fewer, its last month against the last once ten years are in
+    (None: load them first)."""
+    years = _years_with_returns()
+    last = _last_month()
+    if len(years) >= TEN_YEARS:
+        return datetime.date(years[0] + 2, 3, 1), last, 2, len(years)
+    return last, None, len(years), None
+
+
 def pages_over_http():
-    from importlib import import_module
 
     from django.conf import settings
     from django.test import Client
 
-    from benchmarks.performance import load_history
+    from demo_data.history import load_history
     from lra_commissioning import demo
     from lra_commissioning.models import User
 
     lines = []
-    ctx = demo.load("benchmark-password-123")
-    for path in demo.APP_LOADERS:
-        import_module(path).load(ctx)
+    demo.load("benchmark-password-123")
     client = Client()
     client.force_login(User.objects.get(email="commissioner@example.org"))
     cookie = client.cookies["sessionid"].value
 
-    demo_counts = _query_counts(cookie)
-    # Eight more years of the same KPIs: ten years of data in all.
-    load_history(years=8, kpis=21, first_year=2018)
-    ten_counts = _query_counts(cookie)
+    early, late, early_years, late_years = _history_to_compare()
+    early_counts = _query_counts(cookie, early)
+    if late is None:  # the demo holds fewer than ten years: its next years from the generator
+        years = _years_with_returns()
+        load_history(years=TEN_YEARS - len(years), first_year=_first_free_year())
+        late, late_years = _last_month(), len(_years_with_returns())
+    late_counts = _query_counts(cookie, late)
     lines.append(
-        "http: queries per page (savepoints not counted), demo data (2016/17-2017/18) "
-        "vs ten years; rendered from nothing, and then kept in the page cache:"
+        "http: queries per page (savepoints not counted) over the demo's own history, "
+        f"at {early:%B %Y} ({early_years} years in) vs at {late:%B %Y} ({late_years} years "
+        "in); rendered from nothing, and then kept in the page cache:"
     )
-    for label, (cold, warm, status) in demo_counts.items():
-        ten_cold, ten_warm, ten_status = ten_counts[label]
+    for label, (cold, warm, status) in early_counts.items():
+        ten_cold, ten_warm, ten_status = late_counts[label]
         verdict = "equal" if (cold, warm) == (ten_cold, ten_warm) else "DIFFERENT"
         lines.append(
             f"  {label:<28} rendered {cold:>3} vs {ten_cold:>3}, kept {warm:>2} vs {ten_warm:>2} "
@@ -264,12 +312,13 @@ def pages_over_http():
     database_url = (
         f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
     )
-    process = _start_gunicorn(database_url)
+    port = _free_port()
+    process = _start_gunicorn(database_url, port)
     try:
         results = {}
         for label, url, staff in _pages():
-            _throughput(url, cookie if staff else None)  # warm up
-            results[label] = (*_throughput(url, cookie if staff else None), staff)
+            _throughput(url, cookie if staff else None, port)  # warm up
+            results[label] = (*_throughput(url, cookie if staff else None, port), staff)
         trivial = results["trivial Django view"][0]
         floor = results["trivial signed-in view"][0]
         lines.append(
@@ -290,7 +339,7 @@ def pages_over_http():
                 f"  {label:<28} {rps:7.1f} req/s  ratio {ratio:4.2f}{verdict}{of_floor}, "
                 f"errors {errors}"
             )
-        sent, median, p95, errors = _load_test("/annual-reports/")
+        sent, median, p95, errors = _load_test("/annual-reports/", port)
         verdict = "ok" if p95 < 0.5 and not errors else "OVER GOAL"
         lines.append(
             f"http: load test, public annual reports at {LOAD_RATE} req/s for {LOAD_SECONDS} s: "

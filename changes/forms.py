@@ -137,11 +137,13 @@ class RequirementItemForm(Form):
 class ToleranceItemForm(Form):
     submit_label = "Add the tolerance change"
     performance_tolerance_percent = decimal_field(
-        "Performance tolerance (%)", "the performance tolerance"
+        "Performance tolerance (%)", "the performance tolerance", unit="percentage"
     )
-    budget_tolerance_percent = decimal_field("Budget tolerance (%)", "the budget tolerance")
+    budget_tolerance_percent = decimal_field(
+        "Budget tolerance (%)", "the budget tolerance", unit="percentage"
+    )
     budget_tolerance_amount = decimal_field(
-        "Budget tolerance (£)", "the budget tolerance in pounds"
+        "Budget tolerance (£)", "the budget tolerance in pounds", unit="money"
     )
     field_widths = {
         "performance_tolerance_percent": 5,
@@ -161,7 +163,7 @@ class BudgetLineForm(Form):
         label="Budget line",
         error_messages={"required": "Choose the budget line", "invalid_choice": "Choose the line"},
     )
-    amount = decimal_field("New amount (£)", "the new amount")
+    amount = decimal_field("New amount (£)", "the new amount", unit="money", min_value=None)
     field_widths = {"amount": 10}
 
     def __init__(self, *args, years=(), lines=(), **kwargs):

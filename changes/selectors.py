@@ -4,24 +4,20 @@ import datetime
 from dataclasses import dataclass
 
 from django.db.models import Prefetch
-from django.urls import reverse
 
-from lra_commissioning import dates
-from lra_commissioning.permissions import can, visible_q
+from lra_commissioning.permissions import Perm, can, visible_q
 
-from .models import BoardDecision, ChangeItem, ChangeRequest, IdeaStatus, ServiceIdea, Status
+from .models import BoardDecision, ChangeItem, ChangeRequest, ServiceIdea, Status
 
-# A fundamental change is due for decision before it takes effect; an idea at
-# the board meeting after next (eight weeks); an escalation within 20 working days.
+# An idea is due for the board's view at the meeting after next (eight weeks).
 IDEA_DECISION_WEEKS = 8
-ESCALATION_WORKING_DAYS = 20
 
 
 def change_requests_for(user, *, status: str | None = None):
     """The change requests this person may open: a draft only its raiser's."""
-    if not can(user, "change.view"):
+    if not can(user, Perm.CHANGE_VIEW):
         return ChangeRequest.objects.none()
-    qs = ChangeRequest.objects.filter(visible_q(user, "change_request.view")).select_related(
+    qs = ChangeRequest.objects.filter(visible_q(user, Perm.CHANGE_REQUEST_VIEW)).select_related(
         "version__specification__financial_year", "raised_by", "applied_version"
     )
     if status:
@@ -72,96 +68,65 @@ def published_decisions():
 
 
 def ideas_for(user):
-    if not can(user, "change.view"):
+    if not can(user, Perm.CHANGE_VIEW):
         return ServiceIdea.objects.none()
     return ServiceIdea.objects.select_related("proposed_by", "decided_by").order_by(
         "-proposed_at", "-id"
     )
 
 
-@dataclass(frozen=True)
-class AgendaItem:
-    kind: str
-    title: str
-    url: str
-    due: datetime.date | None
-    status: str
-
-    def overdue_on(self, today) -> bool:
-        return self.due is not None and today > self.due
-
-
 def idea_due(idea) -> datetime.date:
     return idea.proposed_at.date() + datetime.timedelta(weeks=IDEA_DECISION_WEEKS)
 
 
-def board_agenda() -> list[AgendaItem]:
-    """Everything awaiting the Strategic Board, soonest due first (five queries)."""
-    from funding.models import BudgetVersion, VersionKind
-    from funding.models import VersionStatus as BudgetStatus
-    from performance.models import Escalation, EscalationStatus
-    from specifications.models import SpecificationVersion, VersionStatus
-
-    items = []
-    for v in SpecificationVersion.objects.filter(status=VersionStatus.WITH_BOARD).select_related(
-        "specification__financial_year"
-    ):
-        items.append(
-            AgendaItem(
-                "Specification to sign off",
-                f"{v.specification.financial_year.label} specification, version {v.number}",
-                reverse("specifications:version_detail", args=[v.pk]),
-                v.starts_on,
-                "With the board",
-            )
-        )
-    for b in BudgetVersion.objects.filter(status=BudgetStatus.PROPOSED):
-        items.append(
-            AgendaItem(
-                "Budget to agree",
-                f"Budget version {b.number}, {b.years_label}",
-                reverse("funding:version_decide", kwargs={"number": b.number}),
-                datetime.date(b.start_year - 1, 12, 31) if b.kind == VersionKind.ANNUAL else None,
-                "With the board",
-            )
-        )
-    for c in ChangeRequest.objects.filter(status=Status.WITH_BOARD):
-        items.append(
-            AgendaItem(
-                "Fundamental change",
-                f"{c.reference} {c.title}",
-                reverse("changes:detail", args=[c.pk]),
-                c.effective_on,
-                "With the board",
-            )
-        )
-    for e in Escalation.objects.filter(status=EscalationStatus.OPEN):
-        items.append(
-            AgendaItem(
-                "Escalation",
-                e.title,
-                reverse("performance:escalation", args=[e.pk]),
-                dates.nth_working_day_after(e.raised_at.date(), ESCALATION_WORKING_DAYS),
-                "Open",
-            )
-        )
-    for i in ServiceIdea.objects.filter(status=IdeaStatus.PROPOSED):
-        items.append(
-            AgendaItem(
-                "Service idea",
-                f"{i.reference} {i.title}",
-                reverse("changes:idea_detail", args=[i.pk]),
-                idea_due(i),
-                "With the board",
-            )
-        )
-    items.sort(key=lambda a: (a.due is None, a.due or datetime.date.max, a.kind, a.title))
-    return items
+# Contracts other apps rely on (the annual report): keep the signature.
 
 
-def recent_decisions(limit=20):
-    return list(
-        BoardDecision.objects.select_related("change", "idea", "decided_by").order_by(
-            "-decided_on", "-id"
-        )[:limit]
+@dataclass(frozen=True)
+class AppliedChange:
+    reference: str
+    title: str
+    kind: str  # "Minor variation" | "Fundamental change"
+    effective_on: datetime.date
+    version: str  # the specification version that carries it, e.g. "1.2"
+    effect: str  # what changed
+    decision: str  # how it was agreed
+
+
+def changes_applied_in(*, start_year: int) -> list[AppliedChange]:
+    """The changes applied to the specification that took effect in a financial year."""
+    from lra_commissioning import dates
+
+    rows = (
+        ChangeRequest.objects.filter(
+            status=Status.APPLIED,
+            effective_on__range=(
+                dates.financial_year_start(start_year),
+                dates.financial_year_end(start_year),
+            ),
+        )
+        .select_related("applied_version")
+        .order_by("effective_on", "id")
     )
+    out = []
+    for c in rows:
+        if c.is_fundamental:
+            how = (
+                f"Decided by the Strategic Board: {c.get_decision_display()}"
+                if c.decision
+                else "Decided by the Strategic Board"
+            )
+        else:
+            how = "Agreed by the commissioner and the head of service"
+        out.append(
+            AppliedChange(
+                reference=c.reference,
+                title=c.title,
+                kind=c.get_kind_display(),
+                effective_on=c.effective_on,
+                version=c.applied_version.number if c.applied_version else "",
+                effect=c.description,
+                decision=how,
+            )
+        )
+    return out

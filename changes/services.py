@@ -21,13 +21,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from lra_commissioning.audit import delete_with_history, save_with_history
 from lra_commissioning.obligations import obligation_met
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import Perm, can, ensure_can
 from lra_commissioning.workflow import DomainError, TransitionNotAllowed, Workflow, t
 from specifications import services as spec_services
 from specifications.models import KPI, SectionKind, SpecificationVersion
 from specifications.selectors import version_in_force
 
+from . import notifications
 from .models import (
     APPROVING_DECISIONS,
     IMPACT_FIELDS,
@@ -58,6 +60,9 @@ CHANGE_WORKFLOW = Workflow(
         ),
         "submit": t({S.DRAFT}, None, "submitted"),
         "agree": t({S.AWAITING_AGREEMENT}, S.AWAITING_AGREEMENT, "agreed"),
+        # A fundamental change the board approved is agreed for the service (the head
+        # of service) before it is applied: the change process is agreed by both sides.
+        "agree_for_service": t({S.APPROVED}, S.APPROVED, "agreed for the service"),
         "decide": t({S.WITH_BOARD}, None, "decided by the board"),
         "apply": t({S.AGREED, S.APPROVED}, S.APPLIED, "applied"),
         "withdraw": t({S.DRAFT, S.AWAITING_AGREEMENT, S.AGREED}, S.WITHDRAWN, "withdrawn"),
@@ -85,17 +90,6 @@ IDEA_STATUS = {
 
 class AlreadyDecided(DomainError):
     """The board's decision on this item has already been recorded."""
-
-
-def _save(obj, by):
-    obj._history_user = by
-    obj.save()
-    return obj
-
-
-def _require(user, permission, message):
-    if not can(user, permission):
-        raise DomainError(message)
 
 
 def _locked(change) -> ChangeRequest:
@@ -149,7 +143,11 @@ def change_request_raise(
 ) -> ChangeRequest:
     """Raise a change against the version in force (a draft, classified by the three
     questions). Not safe to call twice: each call raises a new change."""
-    _require(by, "change.raise", "Only a commissioner or a service manager can raise a change.")
+    ensure_can(
+        by,
+        Perm.CHANGE_RAISE,
+        message="Only a commissioner or a service manager can raise a change.",
+    )
     unknown = set(impacts) - {name for name, _ in IMPACT_FIELDS}
     if unknown:
         raise TypeError(f"Unknown change fields: {sorted(unknown)}")
@@ -195,7 +193,7 @@ def change_request_raise(
         idea=idea,
         **{k: (v or "").strip() for k, v in impacts.items()},
     )
-    return _save(change, by)
+    return save_with_history(change, by)
 
 
 CHANGE_EDITABLE_FIELDS = {
@@ -214,7 +212,9 @@ def change_request_update(*, change: ChangeRequest, by, **fields) -> ChangeReque
     The classification is not edited here: it can only go up (see
     `change_request_raise_to_fundamental`).
     """
-    _require(by, "change.raise", "Only a commissioner or a service manager can edit a change.")
+    ensure_can(
+        by, Perm.CHANGE_RAISE, message="Only a commissioner or a service manager can edit a change."
+    )
     unknown = set(fields) - CHANGE_EDITABLE_FIELDS
     if unknown:
         raise TypeError(f"Unknown change fields: {sorted(unknown)}")
@@ -236,7 +236,7 @@ def change_request_update(*, change: ChangeRequest, by, **fields) -> ChangeReque
         errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    return _save(change, by)
+    return save_with_history(change, by)
 
 
 def _parse_decimal(value, message_field, label):
@@ -261,7 +261,9 @@ def change_item_save(
 
     Safe to call twice: the same thing changed twice keeps the latest values.
     """
-    _require(by, "change.raise", "Only a commissioner or a service manager can edit a change.")
+    ensure_can(
+        by, Perm.CHANGE_RAISE, message="Only a commissioner or a service manager can edit a change."
+    )
     change = _locked(change)
     CHANGE_WORKFLOW.target(change.status, "edit")
     version = change.version
@@ -332,16 +334,17 @@ def change_item_save(
                 {"budget_tolerance_amount": "Enter the budget tolerance in pounds, 0 or more"}
             )
         item.budget_tolerance_amount = amount
-    return _save(item, by)
+    return save_with_history(item, by)
 
 
 @transaction.atomic
 def change_item_delete(*, item: ChangeItem, by) -> None:
-    _require(by, "change.raise", "Only a commissioner or a service manager can edit a change.")
+    ensure_can(
+        by, Perm.CHANGE_RAISE, message="Only a commissioner or a service manager can edit a change."
+    )
     change = _locked(item.change)
     CHANGE_WORKFLOW.target(change.status, "edit")
-    item._history_user = by
-    item.delete()
+    delete_with_history(item, by)
 
 
 @transaction.atomic
@@ -351,7 +354,9 @@ def change_budget_line_save(
     """A new amount for one line of the agreed budget. Safe to call twice."""
     from funding import budget as calc
 
-    _require(by, "change.raise", "Only a commissioner or a service manager can edit a change.")
+    ensure_can(
+        by, Perm.CHANGE_RAISE, message="Only a commissioner or a service manager can edit a change."
+    )
     change = _locked(change)
     CHANGE_WORKFLOW.target(change.status, "edit")
     try:
@@ -367,16 +372,17 @@ def change_budget_line_save(
         change=change, start_year=start_year, line_key=line_key
     ).first() or ChangeBudgetLine(change=change, start_year=start_year, line_key=line_key)
     line.amount = value
-    return _save(line, by)
+    return save_with_history(line, by)
 
 
 @transaction.atomic
 def change_budget_line_delete(*, line: ChangeBudgetLine, by) -> None:
-    _require(by, "change.raise", "Only a commissioner or a service manager can edit a change.")
+    ensure_can(
+        by, Perm.CHANGE_RAISE, message="Only a commissioner or a service manager can edit a change."
+    )
     change = _locked(line.change)
     CHANGE_WORKFLOW.target(change.status, "edit")
-    line._history_user = by
-    line.delete()
+    delete_with_history(line, by)
 
 
 # The workflow -------------------------------------------------------------------
@@ -390,10 +396,12 @@ def change_request_raise_to_fundamental(*, change: ChangeRequest, reason: str, b
     variation lapse: the board decides now. Back to draft, so the impact
     assessment can be completed before it goes to the board.
     """
-    _require(
+    ensure_can(
         by,
-        "change.raise",
-        "Only a commissioner or a service manager can raise a change to a fundamental change.",
+        Perm.CHANGE_RAISE,
+        message=(
+            "Only a commissioner or a service manager can raise a change to a fundamental change."
+        ),
     )
     change = _locked(change)
     CHANGE_WORKFLOW.target(change.status, "raise_to_fundamental")
@@ -406,14 +414,18 @@ def change_request_raise_to_fundamental(*, change: ChangeRequest, reason: str, b
     change.status = S.DRAFT
     change.council_agreed_by = change.council_agreed_at = None
     change.service_agreed_by = change.service_agreed_at = None
-    return _save(change, by)
+    return save_with_history(change, by)
 
 
 @transaction.atomic
 def change_request_submit(*, change: ChangeRequest, by, at=None) -> ChangeRequest:
     """A minor variation goes for agreement; a fundamental change goes to the board
     (only with its impact assessment complete)."""
-    _require(by, "change.raise", "Only a commissioner or a service manager can submit a change.")
+    ensure_can(
+        by,
+        Perm.CHANGE_RAISE,
+        message="Only a commissioner or a service manager can submit a change.",
+    )
     change = _locked(change)
     CHANGE_WORKFLOW.target(change.status, "submit")
     if not change.items.exists() and not change.budget_lines.exists():
@@ -439,12 +451,14 @@ def change_request_submit(*, change: ChangeRequest, by, at=None) -> ChangeReques
             )
         change.status = S.AWAITING_AGREEMENT
     change.submitted_at = at or timezone.now()
-    return _save(change, by)
+    save_with_history(change, by)
+    notifications.change_submitted(change, by=by)
+    return change
 
 
 SIDES = {
-    "council": ("change.agree_for_council", "council_agreed_by", "council_agreed_at"),
-    "service": ("change.agree_for_service", "service_agreed_by", "service_agreed_at"),
+    "council": (Perm.CHANGE_AGREE_FOR_COUNCIL, "council_agreed_by", "council_agreed_at"),
+    "service": (Perm.CHANGE_AGREE_FOR_SERVICE, "service_agreed_by", "service_agreed_at"),
 }
 
 
@@ -467,9 +481,7 @@ def change_request_agree(*, change: ChangeRequest, side: str, by, at=None) -> Ch
         )
     change = _locked(change)
     if change.is_fundamental:
-        raise TransitionNotAllowed(
-            "This is a fundamental change: the board decides it, not the two sides."
-        )
+        return _agree_fundamental_for_service(change, side=side, by=by, at=at)
     CHANGE_WORKFLOW.target(change.status, "agree")
     if getattr(change, by_field + "_id") is not None:
         raise DomainError(f"This change has already been agreed for {label}.")
@@ -483,13 +495,35 @@ def change_request_agree(*, change: ChangeRequest, side: str, by, at=None) -> Ch
     setattr(change, at_field, at or timezone.now())
     if change.council_agreed_by_id and change.service_agreed_by_id:
         change.status = S.AGREED
-    _save(change, by)
+    save_with_history(change, by)
     if change.status == S.AGREED:
         try:
             with transaction.atomic():
                 change = change_request_apply(change=change, by=by, at=at, _system=True)
         except (DomainError, ValidationError):
             change.refresh_from_db()
+    return change
+
+
+def _agree_fundamental_for_service(change, *, side, by, at):
+    """The head of service agrees for the service a fundamental change the board approved.
+    The board decided it for the council, so there is no council side to agree."""
+    if side != "service":
+        raise TransitionNotAllowed(
+            "This is a fundamental change: the board decides it, not the two sides."
+        )
+    if change.status != S.APPROVED:
+        raise TransitionNotAllowed(
+            "The head of service agrees a fundamental change for the service once the board "
+            "has approved it."
+        )
+    CHANGE_WORKFLOW.target(change.status, "agree_for_service")
+    if change.service_agreed_by_id is not None:
+        raise DomainError("This change has already been agreed for the service.")
+    change.service_agreed_by = by
+    change.service_agreed_at = at or timezone.now()
+    save_with_history(change, by)
+    notifications.change_agreed_for_service(change, by=by)
     return change
 
 
@@ -507,7 +541,9 @@ def change_request_decide(
 ) -> ChangeRequest:
     """Record the board's decision on a fundamental change. Final: a second attempt
     (even at the same moment) is refused with `AlreadyDecided`."""
-    _require(by, "change.decide", "Only a board member can record the board's decision.")
+    ensure_can(
+        by, Perm.CHANGE_DECIDE, message="Only a board member can record the board's decision."
+    )
     change = _locked(change)
     if change.decision is not None:
         raise AlreadyDecided(
@@ -524,7 +560,7 @@ def change_request_decide(
     change.decided_by = by
     change.decided_at = now
     change.status = DECISION_STATUS[decision]
-    _save(change, by)
+    save_with_history(change, by)
     _record_decision(
         change=change,
         decision=decision,
@@ -537,6 +573,7 @@ def change_request_decide(
         now=now,
     )
     obligation_met(f"change_request:{change.pk}", by=by, on=decided_on)
+    notifications.change_decided(change, by=by)
     return change
 
 
@@ -589,7 +626,7 @@ def _record_decision(
     )
     try:
         with transaction.atomic():
-            _save(record, by)
+            save_with_history(record, by)
     except IntegrityError as exc:
         # Unreachable behind the row lock; the constraint is the last word.
         raise AlreadyDecided("The board's decision on this item was already recorded.") from exc
@@ -603,7 +640,7 @@ def _next_minor(version: SpecificationVersion) -> int:
     return (top or 0) + 1
 
 
-def _edit_version(new: SpecificationVersion, change: ChangeRequest, by):
+def _edit_version(new: SpecificationVersion, change: ChangeRequest, by, system: bool):
     kpis = {k.code: k for k in new.kpis.all()}
     sections = {s.kind: s for s in new.sections.all()}
     outcomes = {o.code: o for o in new.outcomes.prefetch_related("requirements")}
@@ -614,22 +651,32 @@ def _edit_version(new: SpecificationVersion, change: ChangeRequest, by):
             if kpi is None:
                 raise DomainError(f"KPI {item.key} is no longer in the specification.")
             spec_services.kpi_update(
-                kpi=kpi, annual_target=item.annual_target, floor=item.floor, by=by
+                kpi=kpi,
+                annual_target=item.annual_target,
+                floor=item.floor,
+                by=by,
+                _system=system,
             )
         elif item.kind == ItemKind.SECTION:
             section = sections[item.key]
             spec_services.section_update(
-                section=section, heading=section.heading, body=item.text, by=by
+                section=section, heading=section.heading, body=item.text, by=by, _system=system
             )
         elif item.kind == ItemKind.REQUIREMENT:
             existing = requirements.get(item.key)
             if existing is not None and not item.text:
-                spec_services.requirement_delete(requirement=existing, by=by)
+                spec_services.requirement_delete(requirement=existing, by=by, _system=system)
             elif existing is not None:
-                spec_services.requirement_update(requirement=existing, text=item.text, by=by)
+                spec_services.requirement_update(
+                    requirement=existing, text=item.text, by=by, _system=system
+                )
             else:
                 spec_services.requirement_create(
-                    outcome=outcomes[item.outcome_code], code=item.key, text=item.text, by=by
+                    outcome=outcomes[item.outcome_code],
+                    code=item.key,
+                    text=item.text,
+                    by=by,
+                    _system=system,
                 )
         else:
             spec_services.version_update(
@@ -638,6 +685,7 @@ def _edit_version(new: SpecificationVersion, change: ChangeRequest, by):
                 budget_tolerance_percent=item.budget_tolerance_percent,
                 budget_tolerance_amount=item.budget_tolerance_amount,
                 by=by,
+                _system=system,
             )
 
 
@@ -672,13 +720,21 @@ def change_request_apply(*, change: ChangeRequest, by, at=None, _system=False) -
     (2.1 after 2.0): the major number names the year's specification, so a
     change within the year never takes the next year's number. Not safe to
     call twice: the second call finds the change applied and is refused.
+    `_system`: applied at once when both sides have agreed, for whoever agreed
+    last (perhaps the head of service); the agreement is the permission, here
+    and in the specifications services that make the new version.
     """
     if not _system:
-        _require(by, "change.apply", "Only a commissioner can apply a change.")
+        ensure_can(by, Perm.CHANGE_APPLY, message="Only a commissioner can apply a change.")
     change = _locked(change)
     CHANGE_WORKFLOW.target(change.status, "apply")
     if change.is_fundamental and change.decision not in APPROVING_DECISIONS:
         raise DomainError("Only a change the board approved can be applied.")
+    if change.service_agreed_by_id is None:
+        raise DomainError(
+            f"{change.reference} is not yet agreed for the service: the head of service "
+            "agrees it before it is applied."
+        )
     now = at or timezone.now()
     source = change.version
     in_force = version_in_force(on=timezone.localdate(now))
@@ -702,11 +758,15 @@ def change_request_apply(*, change: ChangeRequest, by, at=None, _system=False) -
             minor=_next_minor(source),
             starts_on=change.effective_on,
             by=by,
+            _system=_system,
         )
         spec_services.version_update(
-            version=new, summary=f"{change.reference} {change.title}. {change.description}", by=by
+            version=new,
+            summary=f"{change.reference} {change.title}. {change.description}",
+            by=by,
+            _system=_system,
         )
-        _edit_version(new, change, by)
+        _edit_version(new, change, by, _system)
     except ValidationError as exc:
         raise DomainError(
             f"{change.reference} cannot be applied: " + " ".join(exc.messages)
@@ -714,7 +774,7 @@ def change_request_apply(*, change: ChangeRequest, by, at=None, _system=False) -
     decision = getattr(change, "board_decision", None) if change.is_fundamental else None
     new = spec_services.version_publish_from_change(
         version=new,
-        agreed_by=change.service_agreed_by or by,
+        agreed_by=change.service_agreed_by,
         agreed_at=change.service_agreed_at or now,
         board_decided_by=change.decided_by if decision else None,
         board_decided_on=decision.decided_on if decision else None,
@@ -722,6 +782,7 @@ def change_request_apply(*, change: ChangeRequest, by, at=None, _system=False) -
         board_comments=decision.conditions if decision else "",
         by=by,
         at=now,
+        _system=_system,
     )
     if change.is_fundamental:
         change.budget_version = _budget_change(change, by)
@@ -729,15 +790,19 @@ def change_request_apply(*, change: ChangeRequest, by, at=None, _system=False) -
     change.applied_version = new
     change.applied_by = by
     change.applied_at = now
-    return _save(change, by)
+    return save_with_history(change, by)
 
 
 @transaction.atomic
 def change_request_withdraw(*, change: ChangeRequest, by) -> ChangeRequest:
-    _require(by, "change.raise", "Only a commissioner or a service manager can withdraw a change.")
+    ensure_can(
+        by,
+        Perm.CHANGE_RAISE,
+        message="Only a commissioner or a service manager can withdraw a change.",
+    )
     change = _locked(change)
     change.status = CHANGE_WORKFLOW.target(change.status, "withdraw")
-    return _save(change, by)
+    return save_with_history(change, by)
 
 
 # Decision notices -------------------------------------------------------------------
@@ -746,7 +811,7 @@ def change_request_withdraw(*, change: ChangeRequest, by) -> ChangeRequest:
 @transaction.atomic
 def decision_notice_publish(*, decision: BoardDecision, by, at=None) -> BoardDecision:
     """Put an approving decision on the public site. Safe to call twice."""
-    _require(by, "change.apply", "Only a commissioner can publish a decision notice.")
+    ensure_can(by, Perm.CHANGE_APPLY, message="Only a commissioner can publish a decision notice.")
     decision = BoardDecision.objects.select_for_update().get(pk=decision.pk)
     if decision.decision not in (*APPROVING_DECISIONS, IdeaDecision.ADOPTED):
         raise DomainError("Only an approval is published as a decision notice.")
@@ -754,7 +819,7 @@ def decision_notice_publish(*, decision: BoardDecision, by, at=None) -> BoardDec
         return decision
     decision.published_at = at or timezone.now()
     decision.published_by = by
-    return _save(decision, by)
+    return save_with_history(decision, by)
 
 
 # Service ideas ----------------------------------------------------------------------
@@ -764,7 +829,9 @@ def decision_notice_publish(*, decision: BoardDecision, by, at=None) -> BoardDec
 def idea_propose(
     *, title: str, description: str, benefits: str, costs: str, risks: str, by, at=None
 ) -> ServiceIdea:
-    _require(by, "idea.propose", "Only a service manager can propose an idea to the board.")
+    ensure_can(
+        by, Perm.IDEA_PROPOSE, message="Only a service manager can propose an idea to the board."
+    )
     errors = {}
     for name, value, message in (
         ("title", title, "Enter a short title for the idea"),
@@ -786,7 +853,9 @@ def idea_propose(
         proposed_by=by,
         proposed_at=at or timezone.now(),
     )
-    return _save(idea, by)
+    save_with_history(idea, by)
+    notifications.idea_proposed(idea, by=by)
+    return idea
 
 
 @transaction.atomic
@@ -801,7 +870,7 @@ def idea_decide(
     at=None,
 ) -> ServiceIdea:
     """Record the board's view of an idea. Final, like every board decision."""
-    _require(by, "idea.decide", "Only a board member can record the board's view.")
+    ensure_can(by, Perm.IDEA_DECIDE, message="Only a board member can record the board's view.")
     idea = ServiceIdea.objects.select_for_update().get(pk=idea.pk)
     if idea.decision is not None:
         raise AlreadyDecided(
@@ -815,7 +884,7 @@ def idea_decide(
     idea.decided_by = by
     idea.decided_at = now
     idea.status = IDEA_STATUS[decision]
-    _save(idea, by)
+    save_with_history(idea, by)
     _record_decision(
         idea=idea,
         decision=decision,
@@ -827,4 +896,5 @@ def idea_decide(
         by=by,
         now=now,
     )
+    notifications.idea_decided(idea, by=by)
     return idea

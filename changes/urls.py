@@ -26,7 +26,6 @@ urlpatterns = [
     path("ideas/new/", views.idea_new, name="idea_new"),
     path("ideas/<int:pk>/", views.idea_detail, name="idea_detail"),
     path("ideas/<int:pk>/decide/", views.idea_decide, name="idea_decide"),
-    path("board/", views.board, name="board"),
     path("decisions/", views.notices, name="notices"),
     path("decisions/<int:pk>/", views.notice, name="notice"),
 ]

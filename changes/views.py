@@ -8,10 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lra_commissioning import meetings
 from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.forms import attempt_on_form
-from lra_commissioning.permissions import can, visible_q
+from lra_commissioning.permissions import Perm, can, visible_q
 from lra_commissioning.workflow import DomainError
 
 from . import forms, selectors, services
@@ -41,8 +42,8 @@ def _form_page(request, form, title, back_url, caption="", status=None, extra=No
 def _visible_change(request, change) -> ChangeRequest:
     """The change, or 404 when this person may not open it (someone else's draft), so
     its existence is not revealed; 403 for people who never see changes."""
-    require(request.user, "change_request.view")
-    return require_visible(request.user, "change_request.view", change)
+    require(request.user, Perm.CHANGE_REQUEST_VIEW)
+    return require_visible(request.user, Perm.CHANGE_REQUEST_VIEW, change)
 
 
 def _change(request, pk) -> ChangeRequest:
@@ -70,7 +71,7 @@ def _draft_or_redirect(request, change):
 @login_required
 @require_GET
 def index(request):
-    require(request.user, "change.view")
+    require(request.user, Perm.CHANGE_VIEW)
     status = request.GET.get("status") or ""
     if status and status not in Status.values:
         status = ""
@@ -82,7 +83,7 @@ def index(request):
             "changes": changes,
             "status": status,
             "statuses": Status.choices,
-            "can_raise": can(request.user, "change.raise"),
+            "can_raise": can(request.user, Perm.CHANGE_RAISE),
         },
     )
 
@@ -90,7 +91,7 @@ def index(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def new(request):
-    require(request.user, "change.raise")
+    require(request.user, Perm.CHANGE_RAISE)
     idea = None
     if request.GET.get("idea", "").isdigit():
         idea = ServiceIdea.objects.filter(pk=request.GET["idea"], status=IdeaStatus.ADOPTED).first()
@@ -139,15 +140,17 @@ def new(request):
 @login_required
 @require_GET
 def detail(request, pk):
-    require(request.user, "change.view")
+    require(request.user, Perm.CHANGE_VIEW)
     change = _change(request, pk)
     user = request.user
     allowed = set(services.CHANGE_WORKFLOW.actions_from(change.status))
     draft = change.status == Status.DRAFT
-    raise_ok = can(user, "change.raise")
+    raise_ok = can(user, Perm.CHANGE_RAISE)
     minor = not change.is_fundamental
     council_open = minor and "agree" in allowed and change.council_agreed_by_id is None
-    service_open = minor and "agree" in allowed and change.service_agreed_by_id is None
+    service_open = change.service_agreed_by_id is None and (
+        (minor and "agree" in allowed) or (not minor and "agree_for_service" in allowed)
+    )
     diff = None
     if change.applied_version_id:
         from specifications.diff import versions_diff
@@ -173,16 +176,18 @@ def detail(request, pk):
             "can_submit": "submit" in allowed and raise_ok,
             "can_raise_to_fundamental": minor and "raise_to_fundamental" in allowed and raise_ok,
             "can_agree_council": council_open
-            and can(user, "change.agree_for_council")
+            and can(user, Perm.CHANGE_AGREE_FOR_COUNCIL)
             and change.service_agreed_by_id != user.pk,
             "can_agree_service": service_open
-            and can(user, "change.agree_for_service")
+            and can(user, Perm.CHANGE_AGREE_FOR_SERVICE)
             and change.council_agreed_by_id != user.pk,
-            "can_decide": "decide" in allowed and can(user, "change.decide"),
-            "can_apply": "apply" in allowed and can(user, "change.apply"),
+            "can_decide": "decide" in allowed and can(user, Perm.CHANGE_DECIDE),
+            "can_apply": "apply" in allowed
+            and can(user, Perm.CHANGE_APPLY)
+            and change.service_agreed_by_id is not None,
             "can_withdraw": "withdraw" in allowed and raise_ok,
             "can_publish_notice": (
-                can(user, "change.apply")
+                can(user, Perm.CHANGE_APPLY)
                 and hasattr(change, "board_decision")
                 and change.board_decision.decision in ("approved", "approved_with_conditions")
                 and not change.board_decision.is_published
@@ -190,8 +195,8 @@ def detail(request, pk):
             "item_kinds": ItemKind.choices,
             "diff": diff,
             "budget_version_visible": change.budget_version_id is not None
-            and can(user, "budget_version.view", change.budget_version),
-            "history": history_entries(change) if can(user, "records.view_history") else None,
+            and can(user, Perm.BUDGET_VERSION_VIEW, change.budget_version),
+            "history": history_entries(change) if can(user, Perm.RECORDS_VIEW_HISTORY) else None,
         },
     )
 
@@ -200,7 +205,7 @@ def detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     change = _change(request, pk)
-    require(request.user, "change.raise")
+    require(request.user, Perm.CHANGE_RAISE)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form = forms.ChangeEditForm(
@@ -231,7 +236,7 @@ def edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def impact(request, pk):
     change = _change(request, pk)
-    require(request.user, "change.raise")
+    require(request.user, Perm.CHANGE_RAISE)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     form = forms.ImpactForm(
@@ -272,7 +277,7 @@ ITEM_FORMS = {
 @require_http_methods(["GET", "POST"])
 def item_add(request, pk, kind):
     change = _change(request, pk)
-    require(request.user, "change.raise")
+    require(request.user, Perm.CHANGE_RAISE)
     if kind not in ITEM_FORMS:
         raise Http404
     if (response := _draft_or_redirect(request, change)) is not None:
@@ -311,7 +316,7 @@ def item_add(request, pk, kind):
 def item_delete(request, pk, item_pk):
     item = get_object_or_404(ChangeItem.objects.select_related("change"), pk=item_pk, change_id=pk)
     _visible_change(request, item.change)
-    require(request.user, "change.raise")
+    require(request.user, Perm.CHANGE_RAISE)
     try:
         services.change_item_delete(item=item, by=request.user)
         messages.success(request, "The change to the specification has been removed.")
@@ -342,7 +347,7 @@ def _budget_choices():
 @require_http_methods(["GET", "POST"])
 def budget_line_add(request, pk):
     change = _change(request, pk)
-    require(request.user, "change.raise")
+    require(request.user, Perm.CHANGE_RAISE)
     if (response := _draft_or_redirect(request, change)) is not None:
         return response
     years, lines = _budget_choices()
@@ -376,7 +381,7 @@ def budget_line_delete(request, pk, line_pk):
         ChangeBudgetLine.objects.select_related("change"), pk=line_pk, change_id=pk
     )
     _visible_change(request, line.change)
-    require(request.user, "change.raise")
+    require(request.user, Perm.CHANGE_RAISE)
     try:
         services.change_budget_line_delete(line=line, by=request.user)
         messages.success(request, "The change to the budget has been removed.")
@@ -389,7 +394,7 @@ def budget_line_delete(request, pk, line_pk):
 @require_http_methods(["GET", "POST"])
 def raise_to_fundamental(request, pk):
     change = _change(request, pk)
-    require(request.user, "change.raise")
+    require(request.user, Perm.CHANGE_RAISE)
     if change.is_fundamental or not services.CHANGE_WORKFLOW.allowed(
         change.status, "raise_to_fundamental"
     ):
@@ -421,7 +426,7 @@ def raise_to_fundamental(request, pk):
 @require_http_methods(["GET", "POST"])
 def decide(request, pk):
     change = _change(request, pk)
-    require(request.user, "change.decide")
+    require(request.user, Perm.CHANGE_DECIDE)
     if change.decision is not None or change.status != Status.WITH_BOARD:
         if change.decision is not None:
             messages.error(
@@ -457,7 +462,7 @@ def decide(request, pk):
         "Record the board's decision",
         _detail_url(change),
         str(change),
-        extra={"change": change},
+        extra={"change": change, "board_subject": ("change_request", change.pk)},
     )
 
 
@@ -488,7 +493,7 @@ ACTIONS = {
 @login_required
 @require_POST
 def act(request, pk, action):
-    require(request.user, "change.view")
+    require(request.user, Perm.CHANGE_VIEW)
     if action not in ACTIONS:
         raise Http404
     change = _visible_change(request, ChangeRequest.objects.filter(pk=pk).first())
@@ -512,7 +517,7 @@ def act(request, pk, action):
 @login_required
 @require_POST
 def decision_publish(request, pk):
-    require(request.user, "change.apply")
+    require(request.user, Perm.CHANGE_APPLY)
     decision = get_object_or_404(BoardDecision, pk=pk)
     try:
         services.decision_notice_publish(decision=decision, by=request.user)
@@ -531,13 +536,13 @@ def decision_publish(request, pk):
 @login_required
 @require_GET
 def ideas(request):
-    require(request.user, "change.view")
+    require(request.user, Perm.CHANGE_VIEW)
     return render(
         request,
         "changes/ideas.html",
         {
             "ideas": list(selectors.ideas_for(request.user)),
-            "can_propose": can(request.user, "idea.propose"),
+            "can_propose": can(request.user, Perm.IDEA_PROPOSE),
         },
     )
 
@@ -545,7 +550,7 @@ def ideas(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def idea_new(request):
-    require(request.user, "idea.propose")
+    require(request.user, Perm.IDEA_PROPOSE)
     form = forms.IdeaForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         idea = attempt_on_form(
@@ -560,7 +565,7 @@ def idea_new(request):
 @login_required
 @require_GET
 def idea_detail(request, pk):
-    require(request.user, "change.view")
+    require(request.user, Perm.CHANGE_VIEW)
     idea = get_object_or_404(
         ServiceIdea.objects.select_related("proposed_by", "decided_by", "board_decision"), pk=pk
     )
@@ -573,14 +578,14 @@ def idea_detail(request, pk):
             "idea": idea,
             "decision": decision,
             "due": selectors.idea_due(idea),
-            "can_decide": idea.status == IdeaStatus.PROPOSED and can(user, "idea.decide"),
-            "can_raise_change": idea.status == IdeaStatus.ADOPTED and can(user, "change.raise"),
+            "can_decide": idea.status == IdeaStatus.PROPOSED and can(user, Perm.IDEA_DECIDE),
+            "can_raise_change": idea.status == IdeaStatus.ADOPTED and can(user, Perm.CHANGE_RAISE),
             "can_publish_notice": decision is not None
             and decision.decision == "adopted"
             and not decision.is_published
-            and can(user, "change.apply"),
-            "changes": list(idea.change_requests.filter(visible_q(user, "change_request.view"))),
-            "history": history_entries(idea) if can(user, "records.view_history") else None,
+            and can(user, Perm.CHANGE_APPLY),
+            "changes": list(idea.change_requests.filter(visible_q(user, Perm.CHANGE_REQUEST_VIEW))),
+            "history": history_entries(idea) if can(user, Perm.RECORDS_VIEW_HISTORY) else None,
         },
     )
 
@@ -588,7 +593,7 @@ def idea_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def idea_decide(request, pk):
-    require(request.user, "idea.decide")
+    require(request.user, Perm.IDEA_DECIDE)
     idea = get_object_or_404(ServiceIdea, pk=pk)
     back = reverse("changes:idea_detail", args=[idea.pk])
     if idea.decision is not None:
@@ -608,31 +613,25 @@ def idea_decide(request, pk):
     ):
         messages.success(request, f"The board's view of {idea.reference} has been recorded.")
         return redirect(back)
-    return _form_page(request, form, "Record the board's view", back, str(idea))
-
-
-# The board --------------------------------------------------------------------------------
-
-
-@login_required
-@require_GET
-def board(request):
-    require(request.user, "board.view_agenda")
-    from django.utils import timezone
-
-    today = timezone.localdate()
-    agenda = selectors.board_agenda()
-    return render(
+    return _form_page(
         request,
-        "changes/board.html",
-        {
-            "agenda": [(a, a.overdue_on(today)) for a in agenda],
-            "decisions": selectors.recent_decisions(),
-        },
+        form,
+        "Record the board's view",
+        back,
+        str(idea),
+        extra={"board_subject": ("service_idea", idea.pk)},
     )
 
 
 # Public decision notices -------------------------------------------------------------
+
+
+def _with_meetings(decisions):
+    """Each decision with the board meeting that took it (`meeting`, or None)."""
+    links = meetings.links_for_minutes(d.minute_reference for d in decisions)
+    for d in decisions:
+        d.meeting = links.get(d.minute_reference)
+    return decisions
 
 
 @require_GET
@@ -640,7 +639,7 @@ def notices(request):
     return render(
         request,
         "changes/public/notices.html",
-        {"notices": list(selectors.published_decisions())},
+        {"notices": _with_meetings(list(selectors.published_decisions()))},
     )
 
 
@@ -649,4 +648,4 @@ def notice(request, pk):
     decision = selectors.published_decisions().filter(pk=pk).first()
     if decision is None:
         raise Http404
-    return render(request, "changes/public/notice.html", {"notice": decision})
+    return render(request, "changes/public/notice.html", {"notice": _with_meetings([decision])[0]})

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from lra_commissioning import dates
 from lra_commissioning.attention import AttentionItem
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import Perm, can
 
 from . import selectors
 from .models import BudgetNotice, BudgetVersion, FundingConfirmation, VersionStatus
@@ -33,7 +33,7 @@ def _latest_exceptions():
 def items_for(user, today: datetime.date | None = None):
     today = today or timezone.localdate()
     items = []
-    if can(user, "budget_notice.acknowledge"):
+    if can(user, Perm.BUDGET_NOTICE_ACKNOWLEDGE):
         for notice in BudgetNotice.objects.filter(acknowledged_at__isnull=True).select_related(
             "version"
         ):
@@ -45,7 +45,7 @@ def items_for(user, today: datetime.date | None = None):
                     status="To acknowledge",
                 )
             )
-    if can(user, "budget.agree"):
+    if can(user, Perm.BUDGET_AGREE):
         for version in BudgetVersion.objects.filter(status=VersionStatus.PROPOSED):
             items.append(
                 AttentionItem(
@@ -55,7 +55,7 @@ def items_for(user, today: datetime.date | None = None):
                     status="With the board",
                 )
             )
-    if can(user, "budget.draft"):
+    if can(user, Perm.BUDGET_DRAFT):
         next_year = dates.financial_year_of(today) + 1
         due = selectors.confirmation_due(next_year)
         shown_from = datetime.date(next_year - 1, CONFIRMATION_SHOWN_FROM_MONTH, 1)
@@ -71,6 +71,7 @@ def items_for(user, today: datetime.date | None = None):
                     due=due,
                     status="Overdue" if today > due else "Due",
                     overdue=today > due,
+                    key=f"funding_confirmation:{next_year}",
                 )
             )
         for version in BudgetVersion.objects.filter(status=VersionStatus.AGREED):
@@ -82,11 +83,11 @@ def items_for(user, today: datetime.date | None = None):
                     status="Agreed",
                 )
             )
-    if can(user, "budget.draft") or can(user, "budget.monitor"):
+    if can(user, Perm.BUDGET_DRAFT) or can(user, Perm.BUDGET_MONITOR):
         month, unexplained = _latest_exceptions()
         group = (
             "Budget exceptions needing your explanation"
-            if can(user, "budget.monitor")
+            if can(user, Perm.BUDGET_MONITOR)
             else "Budget exceptions not yet explained"
         )
         for row in unexplained:
@@ -97,10 +98,10 @@ def items_for(user, today: datetime.date | None = None):
                     f"{signed_pounds(row.forecast_variance)}",
                     url=reverse(
                         "funding:exception_explain"
-                        if can(user, "budget.monitor")
+                        if can(user, Perm.BUDGET_MONITOR)
                         else "funding:monitoring_month",
                         kwargs={"year": month.year, "month": month.month}
-                        | ({"category": row.category} if can(user, "budget.monitor") else {}),
+                        | ({"category": row.category} if can(user, Perm.BUDGET_MONITOR) else {}),
                     ),
                     status="Outside tolerance",
                 )

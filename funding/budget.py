@@ -7,6 +7,8 @@ and the tolerance rule) are computed here from stored amounts and never typed.
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from lra_commissioning import numbers
+
 from .models import (
     CATEGORIES_ALLOWING_NEGATIVE,
     INCOME_CATEGORIES,
@@ -79,15 +81,21 @@ def parse_amount(text, *, label: str, category=None, allow_blank=False) -> Decim
         if allow_blank:
             return None
         raise ValueError(f"Enter an amount for {label}")
-    cleaned = raw.replace(",", "").replace("£", "").replace(" ", "")
+    # The site's one number rule (lra_commissioning.numbers), in a finance paper's words.
     try:
-        value = Decimal(cleaned)
-    except ArithmeticError:
-        value = None
-    if value is None or not value.is_finite():
-        raise ValueError(f"{label} must be an amount in pounds, like 1250000 or 1,250,000.00")
-    if value.as_tuple().exponent < -2:
-        raise ValueError(f"{label} must be in pounds and pence, with no more than 2 decimal places")
+        value = numbers.parse_decimal(raw, what=label, unit=numbers.MONEY, min_value=None)
+    except numbers.NumberRefused as exc:
+        if exc.code == "places":
+            raise ValueError(
+                f"{label} must be in pounds and pence, with no more than 2 decimal places"
+            ) from None
+        if exc.code == "too_large":
+            raise ValueError(
+                f"{label} must be less than £1 billion: check for extra zeros"
+            ) from None
+        raise ValueError(
+            f"{label} must be an amount in pounds, like 1250000 or 1,250,000.00"
+        ) from None
     if abs(value) > MAX_AMOUNT:
         raise ValueError(f"{label} must be less than £1 billion: check for extra zeros")
     if value < 0 and (category is None or not allows_negative(category)):

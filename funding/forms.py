@@ -10,34 +10,27 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from lra_commissioning import dates
+from lra_commissioning.forms import GovukDecimalField
 
 from . import budget as calc
 from .models import Category, IncomeRule, VersionKind
 
 
-def _text(label, *, hint="", required=True, width="govuk-input--width-10", message=""):
-    field = forms.CharField(
-        label=label,
-        required=required,
-        help_text=hint,
-        widget=forms.TextInput(
-            attrs={"class": f"govuk-input {width}", "inputmode": "decimal", "spellcheck": "false"}
-        ),
-    )
-    if message:
-        field.error_messages["required"] = message
-    return field
+class AmountField(GovukDecimalField):
+    """The site's one decimal field for an amount in pounds, with the budget's own
+    rules and words (`budget.parse_amount`: negatives only where the category allows
+    them, under £1 billion)."""
 
-
-class AmountField(forms.CharField):
     def __init__(self, *, label, category=None, **kwargs):
         self.category = category
         super().__init__(
             label=label,
+            what=label,
+            unit="money",
+            min_value=None,
             widget=forms.TextInput(
                 attrs={
                     "class": "govuk-input govuk-input--width-10 lra-numeric",
-                    "inputmode": "decimal",
                     "spellcheck": "false",
                 }
             ),
@@ -45,8 +38,9 @@ class AmountField(forms.CharField):
         )
         self.error_messages["required"] = f"Enter an amount for {label}, or 0"
 
-    def clean(self, value):
-        value = super().clean(value)
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
         try:
             return calc.parse_amount(value, label=self.label, category=self.category)
         except ValueError as exc:

@@ -1,7 +1,8 @@
 """Reads of budgets and monitoring, for the people asking.
 
 The functions marked as contracts (`budget_exceptions`, `budget_outturn`) are
-relied on by other apps (the commissioner's dashboard, the annual report): keep
+relied on by other apps (the commissioner's dashboard, through
+`lra_commissioning.dashboard`, and the annual report): keep
 their signatures and return types. Every read here costs a fixed number of
 queries, however many years, lines and months there are.
 """
@@ -15,7 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from lra_commissioning import dates
-from lra_commissioning.permissions import visible_q
+from lra_commissioning.permissions import Perm, visible_q
+from performance.selectors import annual_activity
+from slas.models import SupportService
+from slas.selectors import annual_charges
+from specifications.models import SpecificationVersion
+from specifications.models import VersionStatus as SpecStatus
 
 from . import budget as calc
 from .models import (
@@ -122,6 +128,101 @@ def budget_outturn(*, start_year: int) -> list[OutturnLine]:
     return lines
 
 
+@dataclass(frozen=True)
+class FinanceLine:
+    category: str
+    is_income: bool
+    budget: Decimal
+    outturn: Decimal
+
+    @property
+    def variance(self) -> Decimal:
+        return self.outturn - self.budget
+
+
+@dataclass(frozen=True)
+class YearFinance:
+    """Gross spending, income and net cost against budget for a financial year.
+
+    Spending lines and income lines are never added together: net is spending
+    less income. `monthly_net` is each monitored month's actual net cost, so a
+    cost can be put on the same months as part-year activity.
+    """
+
+    lines: list[FinanceLine]
+    closed: bool  # outturn is the year's actuals (else the latest forecast)
+    monthly_net: dict[datetime.date, Decimal]
+
+    def _total(self, income: bool, attr: str) -> Decimal:
+        return sum(
+            (getattr(line, attr) for line in self.lines if line.is_income == income), calc.ZERO
+        )
+
+    @property
+    def spending_budget(self) -> Decimal:
+        return self._total(False, "budget")
+
+    @property
+    def spending_outturn(self) -> Decimal:
+        return self._total(False, "outturn")
+
+    @property
+    def income_budget(self) -> Decimal:
+        return self._total(True, "budget")
+
+    @property
+    def income_outturn(self) -> Decimal:
+        return self._total(True, "outturn")
+
+    @property
+    def net_budget(self) -> Decimal:
+        return self.spending_budget - self.income_budget
+
+    @property
+    def net_outturn(self) -> Decimal:
+        return self.spending_outturn - self.income_outturn
+
+
+def year_finance(*, start_year: int) -> YearFinance | None:
+    """The year's budget and outturn by line, split into spending and income.
+    None when the year has no agreed budget or no monitoring."""
+    from .models import INCOME_CATEGORIES
+
+    data = _year_data(start_year)
+    if data.version is None or not data.months:
+        return None
+    closed = dates.financial_year_end(start_year) < timezone.localdate()
+    latest = data.months[-1]
+    lines = []
+    for category in calc.CATEGORY_ORDER:
+        if closed:
+            outturn = sum(
+                (m.values.get(category, (calc.ZERO, calc.ZERO))[0] for m in data.months),
+                calc.ZERO,
+            )
+        else:
+            outturn = latest.values.get(category, (calc.ZERO, calc.ZERO))[1]
+        lines.append(
+            FinanceLine(
+                category=Category(category).label,
+                is_income=category in INCOME_CATEGORIES,
+                budget=data.budget.get(category, calc.ZERO),
+                outturn=outturn,
+            )
+        )
+    monthly_net = {
+        m.month: sum(
+            (
+                -actual if category in INCOME_CATEGORIES else actual
+                for category, (actual, _f) in m.values.items()
+            ),
+            calc.ZERO,
+        )
+        for m in data.months
+    }
+    return YearFinance(lines=lines, closed=closed, monthly_net=monthly_net)
+
+
 # Versions and the five-year grid ----------------------------------------------
 
 
@@ -143,7 +244,7 @@ def latest_agreed_version(user=None) -> BudgetVersion | None:
     (to a service manager, the latest confirmed to the service)."""
     qs = BudgetVersion.objects.filter(status__in=AGREED_STATUSES)
     if user is not None:
-        qs = qs.filter(visible_q(user, "budget_version.view"))
+        qs = qs.filter(visible_q(user, Perm.BUDGET_VERSION_VIEW))
     return qs.order_by("-number").first()
 
 
@@ -154,14 +255,14 @@ def open_version(user=None) -> BudgetVersion | None:
         status__in=[VersionStatus.DRAFT, VersionStatus.RETURNED, VersionStatus.PROPOSED]
     )
     if user is not None:
-        qs = qs.filter(visible_q(user, "budget_version.view"))
+        qs = qs.filter(visible_q(user, Perm.BUDGET_VERSION_VIEW))
     return qs.order_by("-number").first()
 
 
 def versions_for_list(user):
     """Every version this person may open, newest first (`budget_version.view`)."""
     return list(
-        BudgetVersion.objects.filter(visible_q(user, "budget_version.view"))
+        BudgetVersion.objects.filter(visible_q(user, Perm.BUDGET_VERSION_VIEW))
         .select_related("board_decided_by", "notice")
         .order_by("-number")
     )
@@ -169,8 +270,6 @@ def versions_for_list(user):
 
 def line_labels(*, keys) -> dict[str, str]:
     """Line key -> label, in display order (one query for support service names)."""
-    from slas.models import SupportService
-
     support_ids = {sid for key in keys if (sid := calc.parse_line_key(key)[1]) is not None}
     names = dict(SupportService.objects.filter(pk__in=support_ids).values_list("pk", "name"))
     ordered = sorted(
@@ -342,7 +441,7 @@ def notices_for_list(user):
     may open the version may open its notice (`budget_version.view`).
     """
     return list(
-        BudgetNotice.objects.filter(visible_q(user, "budget_version.view", path="version__"))
+        BudgetNotice.objects.filter(visible_q(user, Perm.BUDGET_VERSION_VIEW, path="version__"))
         .select_related("version", "acknowledged_by", "issued_by")
         .order_by("-issued_on", "-id")
     )
@@ -385,9 +484,6 @@ def _published_spec_versions():
 
     A small read of specifications' records: the tolerance in force on a month.
     """
-    from specifications.models import SpecificationVersion
-    from specifications.models import VersionStatus as SpecStatus
-
     return list(
         SpecificationVersion.objects.filter(status=SpecStatus.PUBLISHED)
         .select_related("specification__financial_year")
@@ -629,6 +725,23 @@ def monitored_years() -> list[int]:
     return sorted({dates.financial_year_of(m) for m in months})
 
 
+def monitoring_years(today: datetime.date) -> list[int]:
+    """The years budget monitoring can show: from the first agreed budget's first year
+    (or the first monitored year) to this financial year (two queries)."""
+    this_year = dates.financial_year_of(today)
+    starts = (
+        list(
+            BudgetVersion.objects.filter(status__in=AGREED_STATUSES).values_list(
+                "start_year", flat=True
+            )
+        )
+        + monitored_years()
+    )
+    if not starts:
+        return [this_year]
+    return list(range(min(min(starts), this_year), this_year + 1))
+
+
 # Full cost ------------------------------------------------------------------------
 
 
@@ -649,7 +762,7 @@ class SupportCost:
     def source(self) -> str:
         if self.sla_charge is not None:
             return "SLA charge"
-        return "Budget recharge" if self.recharge_budget is not None else "None"
+        return "Budget recharge" if self.recharge_budget is not None else "No cost recorded"
 
 
 @dataclass
@@ -662,15 +775,30 @@ class FullCostYear:
     income: Decimal  # the service's income (its share of building income)
     full_cost: Decimal
     unit_costs: list[tuple[str, str, Decimal | None, Decimal | None]]  # code, label, activity, cost
+    # KPI code -> months of the year its activity (and so the cost set against it) covers.
+    unit_cost_months: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unit_cost_rows(self) -> list[tuple[str, str, Decimal | None, Decimal | None, int]]:
+        """(code, label, activity, cost per unit, months covered) for the page."""
+        return [
+            (code, label, activity, cost, self.unit_cost_months.get(code, 12))
+            for code, label, activity, cost in self.unit_costs
+        ]
+
+
+def unit_cost(annual_cost: Decimal, activity: Decimal, months: int) -> Decimal | None:
+    """What one unit of activity cost, over the same months as the activity: a year's
+    cost is spread evenly over its twelve months, so seven months' activity is set
+    against seven twelfths of the year's cost, never the whole year's."""
+    if not activity or months <= 0:
+        return None
+    return calc.money(annual_cost * months / 12 / activity)
 
 
 def full_cost(version: BudgetVersion) -> list[FullCostYear]:
     """Direct budget + each support service's cost (SLA charge, or the budget's
     recharge where no SLA is agreed, so nothing is counted twice) - income."""
-    from performance.selectors import annual_activity
-    from slas.models import SupportService
-    from slas.selectors import annual_charges
-
     grid = budget_grid(version)
     services = dict(SupportService.objects.values_list("pk", "name"))
     result = []
@@ -694,16 +822,19 @@ def full_cost(version: BudgetVersion) -> list[FullCostYear]:
         cost = direct + support_total - totals.service_income
         activity = annual_activity(start_year=year)
         units = []
+        months = {}
         for code, label in UNIT_COSTS:
             figure = activity.get(code)
             units.append(
                 (
                     code,
                     label,
-                    figure,
-                    calc.money(cost / figure) if figure else None,
+                    figure.value if figure else None,
+                    unit_cost(cost, figure.value, figure.months) if figure else None,
                 )
             )
+            if figure:
+                months[code] = figure.months
         result.append(
             FullCostYear(
                 start_year=year,
@@ -714,6 +845,7 @@ def full_cost(version: BudgetVersion) -> list[FullCostYear]:
                 income=totals.service_income,
                 full_cost=cost,
                 unit_costs=units,
+                unit_cost_months=months,
             )
         )
     return result

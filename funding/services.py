@@ -13,11 +13,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from lra_commissioning import dates
+from lra_commissioning.audit import delete_with_history, save_with_history
 from lra_commissioning.obligations import obligation_met
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import Perm, ensure_can
 from lra_commissioning.workflow import DomainError
+from slas.models import SupportService
 
 from . import budget as calc
+from . import notifications
 from .models import (
     AGREED_STATUSES,
     BUDGET_WORKFLOW,
@@ -36,7 +39,6 @@ from .models import (
     MonitoringLine,
     MonitoringMonth,
     VersionKind,
-    VersionStatus,
 )
 
 BUDGET_NAME = "Libraries, Registration and Archives"
@@ -46,25 +48,12 @@ STALE_DRAFT_MESSAGE = (
 )
 
 
-def _require(user, permission, message):
-    if not can(user, permission):
-        raise DomainError(message)
-
-
-def _save(obj, by):
-    obj._history_user = by
-    obj.save()
-    return obj
-
-
 def the_budget() -> FiveYearBudget:
     budget, _ = FiveYearBudget.objects.get_or_create(name=BUDGET_NAME)
     return budget
 
 
 def _support_service_ids():
-    from slas.models import SupportService
-
     return list(SupportService.objects.order_by("name").values_list("id", flat=True))
 
 
@@ -101,10 +90,9 @@ def _write_lines(version, amounts: dict[tuple[int, str], Decimal], by):
         elif line.amount == amount:
             continue
         line.amount = amount
-        _save(line, by)
+        save_with_history(line, by)
     for line in existing.values():
-        line._history_user = by
-        line.delete()
+        delete_with_history(line, by)
 
 
 def _write_savings(version, savings: dict[int, Decimal], by):
@@ -112,10 +100,9 @@ def _write_savings(version, savings: dict[int, Decimal], by):
     for year, amount in savings.items():
         row = existing.pop(year, None) or BudgetYear(version=version, start_year=year)
         row.savings_required = amount
-        _save(row, by)
+        save_with_history(row, by)
     for row in existing.values():
-        row._history_user = by
-        row.delete()
+        delete_with_history(row, by)
 
 
 def _check_years(version, years) -> None:
@@ -170,7 +157,7 @@ def budget_version_start(
     The first version of all needs `start_year`. Refused while another version
     is in the making. Not safe to call twice (the second call is refused).
     """
-    _require(by, "budget.draft", "Only a commissioner can start a budget version.")
+    ensure_can(by, Perm.BUDGET_DRAFT, message="Only a commissioner can start a budget version.")
     budget = FiveYearBudget.objects.select_for_update().get(pk=the_budget().pk)
     if budget.versions.filter(status__in=OPEN_STATUSES).exists():
         raise DomainError(
@@ -203,7 +190,7 @@ def budget_version_start(
         version.income_rule = base.income_rule
         version.income_service_percent = base.income_service_percent
         version.income_threshold = base.income_threshold
-    _save(version, by)
+    save_with_history(version, by)
 
     base_amounts = {}
     base_savings = {}
@@ -243,7 +230,7 @@ def budget_version_save(
     and DomainError(STALE_DRAFT_MESSAGE) says so. Refused once the version has
     gone to the board. Safe to call twice with the same revision only once.
     """
-    _require(by, "budget.draft", "Only a commissioner can edit a budget version.")
+    ensure_can(by, Perm.BUDGET_DRAFT, message="Only a commissioner can edit a budget version.")
     version = _lock(version)
     if not BUDGET_WORKFLOW.allowed(version.status, "edit"):
         raise DomainError(
@@ -268,18 +255,27 @@ def budget_version_save(
     _write_lines(version, amounts, by)
     _write_savings(version, savings, by)
     version.revision += 1
-    return _save(version, by)
+    return save_with_history(version, by)
 
 
 @transaction.atomic
-def budget_version_propose(*, version: BudgetVersion, by) -> BudgetVersion:
-    """Propose a draft (or returned) version to the Strategic Board (commissioner)."""
-    _require(by, "budget.draft", "Only a commissioner can propose a budget to the board.")
+def budget_version_propose(*, version: BudgetVersion, by, tell_board=True) -> BudgetVersion:
+    """Propose a draft (or returned) version to the Strategic Board (commissioner).
+
+    The board members are told, unless `tell_board` is False (a change the board
+    has already agreed, recorded at once by `budget_change_propose`).
+    """
+    ensure_can(
+        by, Perm.BUDGET_DRAFT, message="Only a commissioner can propose a budget to the board."
+    )
     version = _lock(version)
     version.status = BUDGET_WORKFLOW.target(version.status, "propose")
     version.proposed_at = timezone.now()
     version.board_comments = ""
-    return _save(version, by)
+    save_with_history(version, by)
+    if tell_board:
+        notifications.version_proposed(version, by=by)
+    return version
 
 
 @transaction.atomic
@@ -295,7 +291,9 @@ def budget_version_decide(
 ) -> BudgetVersion:
     """Record the board's agreement (date and minute reference) or return it with
     comments (board member). A second decision on the same version is refused."""
-    _require(by, "budget.agree", "Only a board member can record the board's decision.")
+    ensure_can(
+        by, Perm.BUDGET_AGREE, message="Only a board member can record the board's decision."
+    )
     version = _lock(version)
     version.status = BUDGET_WORKFLOW.target(version.status, "agree" if agree else "return")
     today = today or timezone.localdate()
@@ -311,7 +309,9 @@ def budget_version_decide(
     version.board_decided_on = decided_on
     version.board_minute_reference = minute_reference.strip()
     version.board_comments = comments.strip()
-    return _save(version, by)
+    save_with_history(version, by)
+    notifications.version_decided(version, agreed=agree, by=by)
+    return version
 
 
 def notice_lines(*, old: BudgetVersion | None, new: BudgetVersion):
@@ -358,7 +358,9 @@ def budget_version_confirm(
     For an annual agreement this confirms the funding for its first year (due by
     31 December before it) and meets that obligation in the calendar.
     """
-    _require(by, "budget.draft", "Only a commissioner can confirm funding to the service.")
+    ensure_can(
+        by, Perm.BUDGET_DRAFT, message="Only a commissioner can confirm funding to the service."
+    )
     version = _lock(version)
     version.status = BUDGET_WORKFLOW.target(version.status, "confirm")
     annual = version.kind == VersionKind.ANNUAL
@@ -370,8 +372,8 @@ def budget_version_confirm(
     on = on or timezone.localdate()
     version.confirmed_by = by
     version.confirmed_on = on
-    _save(version, by)
-    notice = _save(
+    save_with_history(version, by)
+    notice = save_with_history(
         BudgetNotice(
             version=version,
             previous_version=version.based_on,
@@ -388,8 +390,9 @@ def budget_version_confirm(
         )
         for year, label, order, old, new in notice_lines(old=version.based_on, new=version)
     )
+    notifications.notice_issued(notice, by=by)
     if annual:
-        _save(
+        save_with_history(
             FundingConfirmation(
                 start_year=version.start_year, version=version, confirmed_on=on, confirmed_by=by
             ),
@@ -402,18 +405,18 @@ def budget_version_confirm(
 @transaction.atomic
 def budget_notice_acknowledge(*, notice: BudgetNotice, by) -> BudgetNotice:
     """The head of service acknowledges a notice. A second acknowledgement is refused."""
-    _require(
+    ensure_can(
         by,
-        "budget_notice.acknowledge",
-        "Only the head of service can acknowledge a budget notice.",
+        Perm.BUDGET_NOTICE_ACKNOWLEDGE,
+        message="Only the head of service can acknowledge a budget notice.",
     )
     version = _lock(notice.version)
     notice = BudgetNotice.objects.select_for_update().get(pk=notice.pk)
     version.status = BUDGET_WORKFLOW.target(version.status, "acknowledge")
-    _save(version, by)
+    save_with_history(version, by)
     notice.acknowledged_by = by
     notice.acknowledged_at = timezone.now()
-    return _save(notice, by)
+    return save_with_history(notice, by)
 
 
 @transaction.atomic
@@ -472,14 +475,14 @@ def budget_change_propose(
     version = budget_version_save(
         version=version, expected_revision=version.revision, amounts=amounts, savings=savings, by=by
     )
-    version = budget_version_propose(version=version, by=by)
+    version = budget_version_propose(version=version, by=by, tell_board=board_decided_on is None)
     if board_decided_on is not None:
         version.status = BUDGET_WORKFLOW.target(version.status, "agree")
         if not board_minute_reference.strip():
             raise DomainError("Enter the minute reference of the board's agreement")
         version.board_decided_on = board_decided_on
         version.board_minute_reference = board_minute_reference.strip()
-        _save(version, by)
+        save_with_history(version, by)
         budget_version_confirm(version=version, by=by)
         version.refresh_from_db()
     return version
@@ -511,7 +514,7 @@ def monitoring_month_save(
     """
     from .selectors import version_for_year
 
-    _require(by, "budget.monitor", "Only a service manager can enter monthly actuals.")
+    ensure_can(by, Perm.BUDGET_MONITOR, message="Only a service manager can enter monthly actuals.")
     today = today or timezone.localdate()
     if month.day != 1:
         raise DomainError("Choose a month")
@@ -540,14 +543,14 @@ def monitoring_month_save(
         record = MonitoringMonth(month=month)
     record.entered_by = by
     record.entered_at = timezone.now()
-    _save(record, by)
+    save_with_history(record, by)
     existing = {line.category: line for line in record.lines.all()}
     for category, (actual, forecast) in clean.items():
         line = existing.get(category) or MonitoringLine(monitoring=record, category=category)
         if line.pk and line.actual == actual and line.forecast_outturn == forecast:
             continue
         line.actual, line.forecast_outturn = actual, forecast
-        _save(line, by)
+        save_with_history(line, by)
     return record
 
 
@@ -560,7 +563,7 @@ def exception_explain(*, month: datetime.date, category: str, text: str, by):
     """
     from .selectors import monitoring_report
 
-    _require(by, "budget.monitor", "Only a service manager can explain an exception.")
+    ensure_can(by, Perm.BUDGET_MONITOR, message="Only a service manager can explain an exception.")
     if not (text or "").strip():
         raise DomainError("Enter the explanation: why the category is outside tolerance")
     report = monitoring_report(month=month)
@@ -577,11 +580,7 @@ def exception_explain(*, month: datetime.date, category: str, text: str, by):
     explanation.text = text.strip()
     explanation.explained_by = by
     explanation.explained_at = timezone.now()
-    return _save(explanation, by)
-
-
-def version_status_label(status) -> str:
-    return VersionStatus(status).label
+    return save_with_history(explanation, by)
 
 
 __all__ = [

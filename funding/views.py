@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from lra_commissioning import dates
 from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import Perm, can
 from lra_commissioning.spreadsheets import read_table
 from lra_commissioning.workflow import DomainError
 
@@ -39,19 +39,24 @@ def _today():
 def _version(request, number) -> BudgetVersion:
     """The version, or 404 when this person may not open it (a draft, to the service);
     403 for people who never see budgets."""
-    require(request.user, "budget_version.view")
+    require(request.user, Perm.BUDGET_VERSION_VIEW)
     return require_visible(
         request.user,
-        "budget_version.view",
+        Perm.BUDGET_VERSION_VIEW,
         BudgetVersion.objects.select_related("based_on").filter(number=number).first(),
     )
 
 
 def _month(year, month) -> datetime.date:
+    """A month from the address, within the years monitoring covers; 404 otherwise
+    (never an error, whatever the numbers)."""
     try:
-        return datetime.date(year, month, 1)
-    except ValueError:
+        day = datetime.date(year, month, 1)
+    except (ValueError, OverflowError):
         raise Http404 from None
+    if dates.financial_year_of(day) not in selectors.monitoring_years(_today()):
+        raise Http404
+    return day
 
 
 def _profile_chart(grid):
@@ -68,7 +73,7 @@ def _profile_chart(grid):
 
 @login_required
 def index(request):
-    require(request.user, "budget.view")
+    require(request.user, Perm.BUDGET_VIEW)
     today = _today()
     current = selectors.latest_agreed_version(request.user)
     grid = selectors.budget_grid(current) if current else None
@@ -84,7 +89,7 @@ def index(request):
             "notices": selectors.notices_for_list(request.user),
             "confirmations": selectors.confirmation_statuses(selectors.confirmation_years(today)),
             "today": today,
-            "can_draft": can(request.user, "budget.draft"),
+            "can_draft": can(request.user, Perm.BUDGET_DRAFT),
             "latest_month": selectors.latest_monitored_month(),
         },
     )
@@ -93,7 +98,7 @@ def index(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_new(request):
-    require(request.user, "budget.draft")
+    require(request.user, Perm.BUDGET_DRAFT)
     open_version = selectors.open_version()
     first_budget = selectors.latest_agreed_version() is None
     form = VersionStartForm(request.POST or None, first_budget=first_budget)
@@ -126,7 +131,7 @@ def _version_context(request, version):
     return {
         "version": version,
         "base_visible": version.based_on is not None
-        and can(user, "budget_version.view", version.based_on),
+        and can(user, Perm.BUDGET_VERSION_VIEW, version.based_on),
         "grid": grid,
         "chart": _profile_chart(grid),
         "notice": notice,
@@ -134,28 +139,28 @@ def _version_context(request, version):
             {"year": dates.financial_year_label(y), "label": label, "old": old, "new": new}
             for y, label, _o, old, new in changes
         ],
-        "can_edit": can(user, "budget.draft") and BUDGET_WORKFLOW.allowed(state, "edit"),
-        "can_propose": can(user, "budget.draft") and BUDGET_WORKFLOW.allowed(state, "propose"),
-        "can_decide": can(user, "budget.agree") and BUDGET_WORKFLOW.allowed(state, "agree"),
-        "can_confirm": can(user, "budget.draft") and BUDGET_WORKFLOW.allowed(state, "confirm"),
+        "can_edit": can(user, Perm.BUDGET_DRAFT) and BUDGET_WORKFLOW.allowed(state, "edit"),
+        "can_propose": can(user, Perm.BUDGET_DRAFT) and BUDGET_WORKFLOW.allowed(state, "propose"),
+        "can_decide": can(user, Perm.BUDGET_AGREE) and BUDGET_WORKFLOW.allowed(state, "agree"),
+        "can_confirm": can(user, Perm.BUDGET_DRAFT) and BUDGET_WORKFLOW.allowed(state, "confirm"),
         "is_annual": version.kind == VersionKind.ANNUAL,
         "confirmation": selectors.confirmation_statuses([version.start_year])[0]
         if version.kind == VersionKind.ANNUAL
         else None,
-        "history": history_entries(version) if can(user, "records.view_history") else None,
+        "history": history_entries(version) if can(user, Perm.RECORDS_VIEW_HISTORY) else None,
     }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def version_detail(request, number):
-    require(request.user, "budget.view")
+    require(request.user, Perm.BUDGET_VIEW)
     version = _version(request, number)
     if request.method == "POST":
         action = request.POST.get("action")
         if action not in ("propose", "confirm"):
             raise Http404
-        require(request.user, "budget.draft")
+        require(request.user, Perm.BUDGET_DRAFT)
         try:
             if action == "propose":
                 services.budget_version_propose(version=version, by=request.user)
@@ -177,7 +182,7 @@ def version_detail(request, number):
 @require_http_methods(["GET", "POST"])
 def version_edit(request, number):
     version = _version(request, number)
-    require(request.user, "budget.draft")
+    require(request.user, Perm.BUDGET_DRAFT)
     if not version.is_editable:
         return render(request, "funding/version_frozen.html", {"version": version})
     grid = selectors.budget_grid(version)
@@ -219,7 +224,7 @@ def version_edit(request, number):
 @require_http_methods(["GET", "POST"])
 def version_decide(request, number):
     version = _version(request, number)
-    require(request.user, "budget.agree")
+    require(request.user, Perm.BUDGET_AGREE)
     if version.status != VersionStatus.PROPOSED:
         return render(request, "funding/version_not_with_board.html", {"version": version})
     form = DecisionForm(request.POST or None, today=_today())
@@ -254,12 +259,12 @@ def version_decide(request, number):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notice_detail(request, pk):
-    require(request.user, "budget.view")
+    require(request.user, Perm.BUDGET_VIEW)
     notice = selectors.notice_with_lines(pk)
     # Issued when its version is confirmed: whoever may open the version may open it.
-    require_visible(request.user, "budget_version.view", notice and notice.version)
+    require_visible(request.user, Perm.BUDGET_VERSION_VIEW, notice and notice.version)
     if request.method == "POST":
-        require(request.user, "budget_notice.acknowledge")
+        require(request.user, Perm.BUDGET_NOTICE_ACKNOWLEDGE)
         try:
             services.budget_notice_acknowledge(notice=notice, by=request.user)
         except DomainError as exc:
@@ -276,7 +281,7 @@ def notice_detail(request, pk):
         {
             "notice": notice,
             "years": years,
-            "can_acknowledge": can(request.user, "budget_notice.acknowledge")
+            "can_acknowledge": can(request.user, Perm.BUDGET_NOTICE_ACKNOWLEDGE)
             and not notice.is_acknowledged,
         },
     )
@@ -287,16 +292,18 @@ def notice_detail(request, pk):
 
 @login_required
 def monitoring(request):
-    require(request.user, "budget.view")
+    require(request.user, Perm.BUDGET_VIEW)
     today = _today()
-    years = selectors.monitored_years()
-    default = years[-1] if years else dates.financial_year_of(today)
-    try:
-        start_year = int(request.GET.get("year", default))
-    except ValueError:
+    years = selectors.monitoring_years(today)
+    monitored = selectors.monitored_years()
+    default = monitored[-1] if monitored else years[-1]
+    text = request.GET.get("year", "")
+    if text == "":
         start_year = default
-    if not 2000 <= start_year <= 2100:
-        start_year = default
+    elif text.isascii() and text.isdigit() and len(text) == 4 and int(text) in years:
+        start_year = int(text)
+    else:
+        raise Http404
     data = selectors.year_monitoring(start_year, today=today)
     chart = charts.grouped_bars(
         f"Gross expenditure by month, {data.year_label}: budget against actual",
@@ -312,16 +319,18 @@ def monitoring(request):
         {
             "data": data,
             "chart": chart,
-            "years": sorted(set(years) | {start_year}),
+            "years": years,
             "start_year": start_year,
-            "can_monitor": can(request.user, "budget.monitor"),
+            "previous_year": start_year - 1 if start_year - 1 in years else None,
+            "next_year": start_year + 1 if start_year + 1 in years else None,
+            "can_monitor": can(request.user, Perm.BUDGET_MONITOR),
         },
     )
 
 
 @login_required
 def monitoring_month(request, year, month):
-    require(request.user, "budget.view")
+    require(request.user, Perm.BUDGET_VIEW)
     month = _month(year, month)
     report = selectors.monitoring_report(month=month)
     return render(
@@ -332,7 +341,7 @@ def monitoring_month(request, year, month):
             "report": report,
             "year_label": dates.financial_year_label(dates.financial_year_of(month)),
             "start_year": dates.financial_year_of(month),
-            "can_monitor": can(request.user, "budget.monitor"),
+            "can_monitor": can(request.user, Perm.BUDGET_MONITOR),
             "ended": dates.month_end(month) < _today(),
         },
     )
@@ -354,7 +363,7 @@ def _month_refusal(month):
 @login_required
 @require_http_methods(["GET", "POST"])
 def monitoring_enter(request, year, month):
-    require(request.user, "budget.monitor")
+    require(request.user, Perm.BUDGET_MONITOR)
     month = _month(year, month)
     refusal = _month_refusal(month)
     if refusal:
@@ -387,7 +396,7 @@ def _session_key(month):
 @login_required
 @require_http_methods(["GET", "POST"])
 def monitoring_upload(request, year, month):
-    require(request.user, "budget.monitor")
+    require(request.user, Perm.BUDGET_MONITOR)
     month = _month(year, month)
     refusal = _month_refusal(month)
     if refusal:
@@ -446,7 +455,7 @@ def _template_csv(month):
 @login_required
 @require_http_methods(["GET", "POST"])
 def exception_explain(request, year, month, category):
-    require(request.user, "budget.monitor")
+    require(request.user, Perm.BUDGET_MONITOR)
     month = _month(year, month)
     if category not in Category.values:
         raise Http404
@@ -473,7 +482,7 @@ def exception_explain(request, year, month, category):
 
 @login_required
 def full_cost(request):
-    require(request.user, "budget.view")
+    require(request.user, Perm.BUDGET_VIEW)
     version = selectors.latest_agreed_version(request.user)
     years = selectors.full_cost(version) if version else []
     names = sorted({s.name for y in years for s in y.support})

@@ -3,11 +3,10 @@
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from .permissions import can
+from .permissions import can, permission_named
 
 
 def require(user, permission, obj=None):
@@ -25,7 +24,10 @@ def require_visible(user, permission, obj):
 
 
 def permission_required(permission):
-    """Decorator for function views: signed in and holding the permission."""
+    """Decorator for function views: signed in and holding the permission.
+
+    An unknown name fails as the view is defined (at import), not when it is opened."""
+    permission_named(permission)
 
     def decorator(view):
         @login_required
@@ -38,15 +40,3 @@ def permission_required(permission):
         return wrapped
 
     return decorator
-
-
-class PermissionRequiredMixin(LoginRequiredMixin):
-    """For class-based views: set `permission = "app.action"`."""
-
-    permission: str = ""
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
-        require(request.user, self.permission)
-        return super().dispatch(request, *args, **kwargs)

@@ -5,12 +5,12 @@ from django.urls import reverse
 from . import dates
 from .attention import AttentionItem
 from .models import FinancialYear, User
-from .permissions import can
+from .permissions import Perm, can
 from .selectors import today
 
 
 def items_for(user):
-    if not can(user, "users.manage"):
+    if not can(user, Perm.USERS_MANAGE):
         return []
     items = []
     next_year = dates.financial_year_of(today()) + 1

@@ -95,3 +95,37 @@ class FinancialYearForm(GovukFormHelperMixin, forms.Form):
                 f"The financial year {financial_year_label(year)} exists already"
             )
         return year
+
+
+class ResidentPopulationForm(GovukFormHelperMixin, forms.Form):
+    submit_label = "Record the population"
+
+    start_year = forms.TypedChoiceField(
+        label="Financial year",
+        coerce=int,
+        error_messages={"required": "Select the financial year"},
+    )
+    residents = forms.IntegerField(
+        label="Resident population",
+        help_text=(
+            "The council area's mid-year estimate, such as the Office for National "
+            "Statistics publishes. Comparisons of counts with other authorities are made "
+            "per 1,000 residents."
+        ),
+        min_value=1,
+        max_value=100_000_000,
+        error_messages={
+            "required": "Enter the resident population",
+            "invalid": "Enter the resident population as a whole number, like 1568623",
+            "min_value": "Enter a population of at least 1",
+            "max_value": "Enter a population of at most 100,000,000",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, years, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_year"].choices = [(y.start_year, y.label) for y in years]
+        self.helper = self.build_helper(
+            Field.select("start_year"), Field.text("residents", field_width=10)
+        )

@@ -11,7 +11,7 @@ class LraCommissioningConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from . import page_cache
+        from . import checks, page_cache  # noqa: F401 - checks registers itself
 
         # Kept pages go stale on every write to the service's data, and after
         # a migration (a deploy).

@@ -1,29 +1,70 @@
-"""Django's Redis cache backend, keeping one Redis client per connection pool.
+"""`Outage`: a service this process can do without for a while went away, or came back.
 
-Django's `RedisCacheClient.get_client` builds a new `redis.Redis` for every
-cache call, and each one fills a table of some 170 response callbacks: about
-0.15 ms of Python per call, more than the round trip to Redis. A client is
-thread-safe and its pool is fork-safe, so one per pool serves every call.
+The cache is Django's own Redis backend (settings.CACHES); what uses it
+(kept pages, sessions' copies, the signed-in person, the comment limit)
+catches its failures and carries on without it, logging through
+`cache_outage`.
 """
 
-from django.core.cache.backends import redis as django_redis
+import logging
+import threading
+import time
 
 
-class RedisCacheClient(django_redis.RedisCacheClient):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._clients = {}
+class Outage:
+    """Whether this process can reach a service it can do without for a while.
 
-    def get_client(self, key=None, *, write=False):
-        index = self._get_connection_pool_index(write)
-        client = self._clients.get(index)
-        if client is None:
-            client = self._client(connection_pool=self._get_connection_pool(write))
-            self._clients[index] = client
-        return client
+    The cache and the Celery broker (both Redis) are optional for a request:
+    pages are rendered without kept copies, work that cannot be queued waits
+    in the database. Each failure is still worth one line in the log, not one
+    traceback per request: `down()` logs a warning the first time only, and
+    `up()` one more when the service answers again, with how long it was away,
+    and then runs what was registered with `when_back()` (once per outage).
+    """
+
+    def __init__(self, what: str, meanwhile: str, logger: logging.Logger):
+        self.what = what
+        self.meanwhile = meanwhile
+        self.log = logger
+        self.lock = threading.Lock()
+        self.since: float | None = None
+        self.on_back = []
+
+    def when_back(self, action) -> None:
+        """Run `action()` when the service answers again after an outage."""
+        if action not in self.on_back:
+            self.on_back.append(action)
+
+    @property
+    def is_down(self) -> bool:
+        return self.since is not None
+
+    def down(self, exc: BaseException) -> None:
+        with self.lock:
+            if self.since is not None:
+                return
+            self.since = time.monotonic()
+        self.log.warning(
+            "%s cannot be reached (%s: %s): %s", self.what, type(exc).__name__, exc, self.meanwhile
+        )
+
+    def up(self) -> bool:
+        """The service answered; True when that ends an outage (what was read may predate it)."""
+        if self.since is None:  # the usual case: nothing to lock or log
+            return False
+        with self.lock:
+            since, self.since = self.since, None
+        if since is None:
+            return False
+        self.log.warning("%s is back after %.0f s", self.what, time.monotonic() - since)
+        for action in self.on_back:
+            action()
+        return True
 
 
-class RedisCache(django_redis.RedisCache):
-    def __init__(self, server, params):
-        super().__init__(server, params)
-        self._class = RedisCacheClient
+# When it is back, lra_commissioning/page_cache.py makes good the writes it missed.
+cache_outage = Outage(
+    "The cache (Redis)",
+    "pages are rendered without kept copies until it is back",
+    logging.getLogger("lra_commissioning.cache"),
+)

@@ -5,13 +5,21 @@ later is exported without a change here), including their history tables (the
 audit trail), and writes a zip with, per model, `<app>.<Model>.json` (exact
 values, for `manage.py import_export`) and `<app>.<Model>.csv` (for people,
 formulas neutralised), the uploaded files under `media/`, and a README of the
-schema. Left out: password hashes (and everything of django-otp and
-django-axes: code secrets, sign-in attempts), and the personal data of public
-comments (fields named like name or e-mail on a model named like *Comment).
+schema. Left out: every secret. Fields a model declares in
+`export_secret_fields` (password hashes, private calendar addresses) and any
+field named like a password, token, secret, salt or seed; models marked
+`exported = False` (idempotency keys); and everything of the apps that are not
+ours, so of django-otp (authenticator seeds, recovery codes), sessions and
+django-axes. Invitation links are not stored at all (a keyed hash of the
+invitation). Also left out: the personal data of public comments (fields named
+like name or e-mail on a model named like *Comment).
+`tests/security/test_export_secrets.py` scans a real export for every secret.
 
 `import_export(zip)` loads such a zip into an empty instance in one
 transaction (PostgreSQL checks the foreign keys at commit, so the order of
 tables does not matter) and moves each table's id sequence past the ids loaded.
+People come back with no password (they ask for a reset, which sends them an
+invitation) and calendar feeds with a new address.
 """
 
 import csv
@@ -19,6 +27,7 @@ import datetime
 import io
 import json
 import re
+import secrets
 import zipfile
 from pathlib import Path
 
@@ -35,7 +44,8 @@ from .csv_export import safe_cell
 
 FORMAT_VERSION = 1
 _PERSONAL = re.compile(r"(^|_)(name|email|e_mail|address|phone|postcode)($|_)")
-_SECRET_FIELDS = {"password"}
+# A field named like this is a secret whether or not its model says so.
+_SECRET_NAME = re.compile(r"(^|_)(password|passwd|token|secret|salt|seed|otp)($|_)")
 
 
 class ImportRefused(Exception):
@@ -64,17 +74,36 @@ def project_app_labels() -> set[str]:
     return labels
 
 
+def _declared(model, attribute, default):
+    """A model's export declaration; a history table follows the model it records."""
+    source = getattr(model, "instance_type", None) or model
+    return getattr(source, attribute, default)
+
+
 def exported_models():
     """Every model of the project's own apps, history tables included, in a stable order."""
     labels = project_app_labels()
     return sorted(
-        (m for m in apps.get_models() if m._meta.app_label in labels and not m._meta.proxy),
+        (
+            m
+            for m in apps.get_models()
+            if m._meta.app_label in labels and not m._meta.proxy and _declared(m, "exported", True)
+        ),
         key=lambda m: m._meta.label,
     )
 
 
+def secret_fields(model) -> set[str]:
+    declared = set(_declared(model, "export_secret_fields", ()))
+    return {
+        f.name
+        for f in model._meta.concrete_fields
+        if f.name in declared or _SECRET_NAME.search(f.name)
+    }
+
+
 def excluded_fields(model) -> set[str]:
-    names = {f.name for f in model._meta.concrete_fields if f.name in _SECRET_FIELDS}
+    names = secret_fields(model)
     if re.search(r"comment$", model.__name__, re.IGNORECASE):
         names |= {f.name for f in model._meta.concrete_fields if _PERSONAL.search(f.name)}
     return names
@@ -118,8 +147,12 @@ def _readme(counts):
         "~ changed, - deleted). Uploaded files are under `media/`, at the path their "
         "record names.",
         "",
-        "Not included: password hashes, two-factor secrets and sign-in attempts, and "
-        "the names and e-mail addresses of people who commented on the specification.",
+        "Not included: anything secret (password hashes, private calendar addresses, "
+        "two-factor secrets and recovery codes, sessions, invitation links, sign-in "
+        "attempts, idempotency keys), and the names and e-mail addresses of people "
+        "who commented on the specification. After an import people set a new "
+        "password (the reset page sends them an invitation) and calendar feeds get "
+        "new addresses.",
         "",
     ]
     for model in exported_models():
@@ -181,6 +214,19 @@ def _is_empty():
     return not any(m._base_manager.exists() for m in exported_models())
 
 
+def _fill_secrets(obj, model, values):
+    """Secrets were left out of the export: a person gets no password, a token a new value."""
+    for name in secret_fields(model):
+        if name in values:
+            continue
+        if name == "password" and hasattr(obj, "set_unusable_password"):
+            obj.set_unusable_password()
+            continue
+        field = model._meta.get_field(name)
+        if isinstance(field, models.CharField) and not field.null and not field.has_default():
+            setattr(obj, field.attname, secrets.token_urlsafe(32)[: field.max_length])
+
+
 def import_export(data) -> dict[str, int]:
     """Load an export into an instance with no records. Returns rows loaded per model."""
     with zipfile.ZipFile(data if hasattr(data, "read") else io.BytesIO(data)) as zf:
@@ -208,8 +254,7 @@ def import_export(data) -> dict[str, int]:
                 for row in table["rows"]:
                     values = dict(zip(table["fields"], row, strict=True))
                     obj = model(**{f.attname: f.to_python(values[f.attname]) for f in fields})
-                    if hasattr(obj, "set_unusable_password") and "password" not in values:
-                        obj.set_unusable_password()
+                    _fill_secrets(obj, model, values)
                     objects.append(obj)
                 # Keep the exported times: auto_now fields would stamp "now".
                 stamped = [

@@ -117,6 +117,23 @@ def nth_working_day_after(day: datetime.date, n: int) -> datetime.date:
     return current
 
 
+def nth_working_day_before(day: datetime.date, n: int) -> datetime.date:
+    """The Nth working day before `day` (n=1 is the last working day before it).
+
+    `day` itself never counts. Board papers due "five working days before" a
+    meeting on a Wednesday are due on the Wednesday before (no bank holiday).
+    """
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    current = day
+    counted = 0
+    while counted < n:
+        current -= datetime.timedelta(days=1)
+        if is_working_day(current):
+            counted += 1
+    return current
+
+
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Working days after `start` up to and including `end` (0 if end <= start)."""
     count = 0

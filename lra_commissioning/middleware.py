@@ -1,10 +1,33 @@
-"""Our own middleware: idle sessions, no-store staff pages, the second factor."""
+"""Our own middleware: HEAD requests, idle sessions, no-store staff pages, the second factor."""
 
 import time
 
 from django.conf import settings
 
 SESSION_TOUCHED = "_touched"
+
+
+class HeadAsGetMiddleware:
+    """Answer HEAD exactly as GET, without the body.
+
+    Uptime checks and link checkers use HEAD; our views take GET
+    (`require_GET`), and a GET only reads, so a HEAD request runs the view as
+    a GET. The headers are the GET's; the body is dropped by the server
+    (gunicorn and runserver send none for HEAD) and by the test client.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            return self.get_response(request)
+        finally:
+            # What comes after (the server, the test client) sees a HEAD again.
+            request.method = "HEAD"
 
 
 class SessionIdleExpiryMiddleware:

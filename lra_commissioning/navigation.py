@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
 
-from .permissions import can
+from .permissions import Perm, can
 
 
 @dataclass(frozen=True)
@@ -20,15 +20,15 @@ class NavEntry:
 
 
 STAFF_NAVIGATION = [
-    NavEntry("Home", "home", "staff.home"),
-    NavEntry("Specification", "specifications:staff_index", "specification_version.view"),
-    NavEntry("Performance", "performance:dashboard", "performance.view"),
-    NavEntry("Budget", "funding:index", "budget.view"),
-    NavEntry("Changes", "changes:index", "change.view"),
-    NavEntry("Board", "changes:board", "board.view_agenda"),
-    NavEntry("SLAs", "slas:index", "sla.view"),
-    NavEntry("Calendar", "cycle:calendar", "calendar.view_own"),
-    NavEntry("Administration", "administration:people", "users.manage"),
+    NavEntry("Home", "home", Perm.STAFF_HOME),
+    NavEntry("Specification", "specifications:staff_index", Perm.SPECIFICATION_VERSION_VIEW),
+    NavEntry("Performance", "performance:dashboard", Perm.PERFORMANCE_VIEW),
+    NavEntry("Budget", "funding:index", Perm.BUDGET_VIEW),
+    NavEntry("Changes", "changes:index", Perm.CHANGE_VIEW),
+    NavEntry("Board", "board:index", Perm.BOARD_VIEW_AGENDA),
+    NavEntry("SLAs", "slas:index", Perm.SLA_VIEW),
+    NavEntry("Calendar", "cycle:calendar", Perm.CALENDAR_VIEW_OWN),
+    NavEntry("Administration", "administration:people", Perm.USERS_MANAGE),
 ]
 
 PUBLIC_NAVIGATION = [
@@ -36,6 +36,7 @@ PUBLIC_NAVIGATION = [
     NavEntry("Specification", "specifications:public_current"),
     NavEntry("Annual reports", "cycle:public_annual_reports"),
     NavEntry("Open data", "performance:open_data"),
+    NavEntry("Board meetings", "board:meetings"),
 ]
 
 

@@ -12,39 +12,60 @@ How a write is noticed: every database connection carries an execute wrapper
 (Django's "database instrumentation") that looks at each statement. An
 INSERT, UPDATE, DELETE or TRUNCATE on any table except the bookkeeping ones in
 `IGNORED_TABLES` (sessions, sign-in throttling, two-factor devices,
-idempotency keys) moves the generation:
+idempotency keys, the outboxes) moves the generation:
 - outside a transaction, at once;
 - inside one, when it commits (so no other process caches the old data under
   the new generation), and also before this connection next reads the
   generation (so the same request, or a test inside one transaction, sees its
   own write).
 
-Kept pages also expire after `PAGE_CACHE_SECONDS` and carry today's date in
-their keys where the date matters (what is in force, what is late). If the
-cache is down the pages are rendered as usual: the cache is never needed.
+When the cache cannot be reached as a write commits (Redis down or paused),
+the generation cannot move there. The write then leaves a row in
+`PendingPageInvalidation` (the database survives what the cache missed), and
+no kept page is served while such a row exists: the next lookup in any
+process, or the catch-up job, moves the generation once the cache answers and
+deletes the rows it saw. So a kept page is never older than a committed write.
+
+What a page is kept under: the kind of page, the path, today's date (what is in
+force, what is late), for a signed-in page the person and the values the view
+read from the address, for a public page the query parameters its view
+declares. Never the raw query string: `?cb=1` gets the same kept copy, and
+stores nothing new. While the view runs, `request.GET` records what it reads;
+a view that reads a parameter it did not declare is not kept (in development
+and tests that is an error, so it is found at once).
+
+Kept pages also expire after `PAGE_CACHE_SECONDS`. If the cache is down the
+pages are rendered as usual: the cache is never needed. Its going away and
+coming back are logged once each (`lra_commissioning.cache.cache_outage`).
 
 Public pages are also kept in each process (`_LocalPages`), which reads the
 shared generation at most once a second: a public page may lag a write made
 in another process by up to a second. Signed-in pages never lag.
 """
 
+import hashlib
 import logging
 import re
+import secrets
 import threading
 import time
 from collections import OrderedDict
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.http import HttpResponse
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponse, QueryDict
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from .cache import cache_outage
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +78,8 @@ IGNORED_TABLES = frozenset(
         "django_session",
         "django_admin_log",
         "lra_commissioning_idempotencykey",
+        "lra_commissioning_unqueuedtask",
+        "lra_commissioning_pendingpageinvalidation",
     }
 )
 IGNORED_PREFIXES = ("axes_", "otp_")
@@ -94,25 +117,99 @@ def _statement_changes_content(sql: str) -> bool:
     return table not in IGNORED_TABLES and not table.startswith(IGNORED_PREFIXES)
 
 
+# The generation -------------------------------------------------------------------
+
+
 def content_generation():
     """The current generation (None if the page cache is off or the cache is down)."""
     return lookup("generation")[1]
 
 
-def bump_content_generation() -> None:
-    """Make every kept page stale (called on writes; safe when the cache is down)."""
+def start_content_generation() -> None:
+    """Start the generation if there is none yet (raises when the cache cannot be reached).
+
+    It starts from the clock, never from 0: a key evicted and re-created must
+    not bring back what was kept under an earlier generation.
+    """
+    cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+
+
+def _move_generation() -> None:
+    """Move the shared generation (raises when the cache cannot be reached)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:  # no generation yet: nothing kept can be stale
+        start_content_generation()
+
+
+def _remember_pending_invalidation() -> None:
+    """The cache missed a write: keep that in the database until it is made good."""
+    from .models import PendingPageInvalidation
+
+    try:
+        with transaction.atomic():  # a savepoint inside a transaction: it survives a failure
+            PendingPageInvalidation.objects.create()
+    except DatabaseError as exc:
+        # The database refused too (before its migration, or down: then no write
+        # committed either). Kept pages expire after PAGE_CACHE_SECONDS.
+        log.warning("A write could not mark kept pages stale (%s: %s)", type(exc).__name__, exc)
+
+
+def bump_content_generation() -> bool:
+    """Make every kept page stale (called on writes). False when the cache missed it:
+    then the move waits in the database and kept pages are not served until it is made."""
     connection.lra_content_written = False
     _local.forget_generation()
     try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # no generation yet: nothing kept can be stale
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-    except Exception:  # noqa: BLE001 - kept pages then expire by PAGE_CACHE_SECONDS
-        log.warning("page cache unavailable: could not mark pages stale", exc_info=True)
+        _move_generation()
+    except Exception as exc:  # noqa: BLE001 - any cache failure: the database keeps the move
+        cache_outage.down(exc)
+        _remember_pending_invalidation()
+        return False
+    cache_outage.up()
+    return True
 
 
-def _bump_after_commit() -> None:
+def settle_pending_invalidations() -> int:
+    """Move the generation for writes the cache missed; how many were settled.
+
+    Raises nothing: while the cache is still away (or the database cannot be
+    read) the rows stay, and kept pages stay unserved.
+    """
+    from .models import PendingPageInvalidation
+
+    try:
+        seen = PendingPageInvalidation.objects.order_by("-id").values_list("id", flat=True).first()
+    except DatabaseError:
+        return 0
+    if seen is None:
+        return 0
+    try:
+        _move_generation()
+    except Exception as exc:  # noqa: BLE001
+        cache_outage.down(exc)
+        return 0
+    cache_outage.up()
+    _local.forget_generation()
+    deleted, _ = PendingPageInvalidation.objects.filter(id__lte=seen).delete()
+    log.info("Kept pages made stale for %d write(s) the cache had missed", deleted)
+    return deleted
+
+
+def _no_invalidation_pending() -> bool:
+    """Whether kept pages may be served: no write is waiting for its move (settling any)."""
+    from .models import PendingPageInvalidation
+
+    try:
+        if not PendingPageInvalidation.objects.exists():
+            return True
+    except DatabaseError:
+        return False  # cannot tell: render
+    settle_pending_invalidations()
+    return not PendingPageInvalidation.objects.exists()
+
+
+def _after_commit() -> None:
     bump_content_generation()
 
 
@@ -123,9 +220,9 @@ def notice_writes(execute, sql, params, many, context):
         conn = context["connection"]
         if conn.in_atomic_block:
             conn.lra_content_written = True
-            pending = any(entry[1] is _bump_after_commit for entry in conn.run_on_commit)
+            pending = any(entry[1] is _after_commit for entry in conn.run_on_commit)
             if not pending:
-                transaction.on_commit(_bump_after_commit, using=conn.alias)
+                transaction.on_commit(_after_commit, using=conn.alias)
         else:
             bump_content_generation()
     return result
@@ -137,29 +234,41 @@ def install(sender, connection, **kwargs):
         connection.execute_wrappers.append(notice_writes)
 
 
+# Kept pages ---------------------------------------------------------------------------
+
+
+def page_key(*parts) -> str:
+    """The cache key of a kept page: its kind, then a digest of what it varies on."""
+    digest = hashlib.sha256("\x1f".join(str(p) for p in parts[1:]).encode()).hexdigest()[:40]
+    return f"page:{parts[0]}:{digest}"
+
+
 def lookup(*parts):
     """Find a kept page: (key, generation, kept value or None), in one round trip.
 
     A page is kept with the generation it was rendered under, and served only
     while that is still the current one. key is None when pages cannot be kept
-    right now (the page cache is off, or the cache is down).
+    right now (the page cache is off, the cache is down, or a write is still
+    waiting for its generation move).
     """
     if not settings.PAGE_CACHE_SECONDS:
         return None, None, None
     if getattr(connection, "lra_content_written", False):
         bump_content_generation()
-    key = "page:" + ":".join(str(p) for p in parts)
+    if not _no_invalidation_pending():
+        return None, None, None
+    key = page_key(*parts)
     try:
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY)
         if generation is None:
-            # Start from the clock, never from 0: a key evicted and re-created
-            # must not bring back pages kept under an earlier generation.
-            cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-            return key, cache.get(GENERATION_KEY), None
-    except Exception:  # noqa: BLE001 - the cache is an optimisation; carry on without it
-        log.warning("page cache unavailable: rendering without it", exc_info=True)
+            start_content_generation()
+            generation = cache.get(GENERATION_KEY)
+    except Exception as exc:  # noqa: BLE001 - the cache is an optimisation; carry on without it
+        cache_outage.down(exc)
         return None, None, None
+    if cache_outage.up():
+        return None, None, None  # back just now: the generation read may predate missed writes
     kept = found.get(key)
     if kept is not None and kept[0] == generation:
         return key, generation, kept[1]
@@ -172,8 +281,8 @@ def keep(key, generation, value) -> None:
         return
     try:
         cache.set(key, (generation, value), timeout=settings.PAGE_CACHE_SECONDS)
-    except Exception:  # noqa: BLE001
-        log.warning("page cache unavailable: page not kept", exc_info=True)
+    except Exception as exc:  # noqa: BLE001
+        cache_outage.down(exc)
 
 
 class _LocalPages:
@@ -220,7 +329,7 @@ class _LocalPages:
         if getattr(connection, "lra_content_written", False):
             bump_content_generation()
         if time.monotonic() - self.read_at < self.PUBLIC_STALENESS:
-            key = "page:" + ":".join(str(p) for p in parts)
+            key = page_key(*parts)
             entry = self.pages.get(key)
             if entry is not None and entry[0] == self.generation:
                 return key, self.generation, entry[1]
@@ -233,6 +342,9 @@ class _LocalPages:
 
 
 _local = _LocalPages()
+# Writes the cache missed are made good as soon as any cache call in this process
+# finds it back (the catch-up job does it within a minute for every process).
+cache_outage.when_back(settle_pending_invalidations)
 
 
 def forget_local_pages() -> None:
@@ -248,6 +360,124 @@ def viewer_key(user) -> str:
     return f"user-{user.pk}"
 
 
+# What a view reads from the address ----------------------------------------------------
+
+EVERYTHING = "*"
+
+
+class _ReadRecordingQueryDict(QueryDict):
+    """The request's query parameters, noting which of them the view reads.
+
+    Reading one parameter records its name; anything that sees them all
+    (iterating, `urlencode`, `dict`, a copy, the length) records EVERYTHING.
+    """
+
+    def _note(self, name):
+        read = self.__dict__.get("lra_read")  # None while QueryDict itself fills it in
+        if read is not None:
+            read.add(name)
+
+    def __getitem__(self, key):
+        self._note(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self._note(key)
+        return super().get(key, default)
+
+    def getlist(self, key, default=None):
+        self._note(key)
+        return super().getlist(key, default)
+
+    def __contains__(self, key):
+        self._note(key)
+        return super().__contains__(key)
+
+    def _everything(self):
+        self._note(EVERYTHING)
+
+    def __iter__(self):
+        self._everything()
+        return super().__iter__()
+
+    def __len__(self):
+        self._everything()
+        return super().__len__()
+
+    def keys(self):
+        self._everything()
+        return super().keys()
+
+    def items(self):
+        self._everything()
+        return super().items()
+
+    def lists(self):
+        self._everything()
+        return super().lists()
+
+    def values(self):
+        self._everything()
+        return super().values()
+
+    def dict(self):
+        self._everything()
+        return super().dict()
+
+    def urlencode(self, safe=None):
+        self._everything()
+        return super().urlencode(safe)
+
+    def copy(self):
+        self._everything()
+        return QueryDict(super().urlencode(), mutable=True, encoding=self.encoding)
+
+    __copy__ = copy
+
+
+class _RecordingReads:
+    """While inside, `request.GET` notes what the code reads; `.read` is the set of names."""
+
+    def __init__(self, request):
+        self.request = request
+
+    def __enter__(self):
+        self.original = self.request.GET
+        recording = _ReadRecordingQueryDict(
+            self.original.urlencode(), encoding=self.original.encoding
+        )
+        recording.lra_read = set()
+        self.read = recording.lra_read
+        self.request.GET = recording
+        return self
+
+    def __exit__(self, *exc):
+        self.request.GET = self.original
+        return False
+
+    def undeclared(self, declared) -> set[str]:
+        return self.read - set(declared)
+
+
+def _refuse_to_keep(view_name, undeclared) -> None:
+    names = ", ".join(sorted("the whole query" if n == EVERYTHING else n for n in undeclared))
+    message = (
+        f"{view_name} read {names} from the address without declaring it, so its page "
+        "cannot be kept: declare the parameter (keep_public_page(query=...)) or pass "
+        "the value to render_kept(..., varies_on=...)"
+    )
+    if settings.DEBUG or settings.TESTING:
+        raise ImproperlyConfigured(message)
+    log.error("%s; the page was not kept", message)
+
+
+def _declared_query(request, names) -> str:
+    """The declared parameters' values in a fixed order (absent ones left out)."""
+    return urlencode(
+        [(name, value) for name in sorted(names) for value in request.GET.getlist(name)]
+    )
+
+
 def _is_personal(request, response) -> bool:
     """Whether this response carries something of this visitor's own."""
     return bool(
@@ -258,14 +488,20 @@ def _is_personal(request, response) -> bool:
     )
 
 
-def keep_public_page(view):
+def keep_public_page(view=None, *, query=()):
     """Decorator for a public page: visitors who are not signed in get the kept copy.
 
-    Only the body and its content type are kept; the middleware adds the
-    security headers afresh to every response. A signed-in person, a request
-    with a message to show, a form with a CSRF token or anything but a 200 is
-    never kept or served from the cache.
+    `@keep_public_page`, or `@keep_public_page(query=("old", "new"))` for a view
+    that reads those query parameters: the page is kept per value of each, and
+    any other parameter is ignored (it neither renders the page again nor
+    keeps another copy). Only the body and its content type are kept; the
+    middleware adds the security headers afresh to every response. A
+    signed-in person, a request with a message to show, a form with a CSRF
+    token or anything but a 200 is never kept or served from the cache.
     """
+    if view is None:
+        return lambda view: keep_public_page(view, query=query)
+    declared = frozenset(query)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
@@ -279,32 +515,41 @@ def keep_public_page(view):
         if not plain and (request.user.is_authenticated or len(get_messages(request))):
             return view(request, *args, **kwargs)
         key, generation, kept = _local.lookup(
-            "public", timezone.localdate().isoformat(), request.get_full_path()
+            "public",
+            timezone.localdate().isoformat(),
+            request.path,
+            _declared_query(request, declared),
         )
         if kept is not None:
             content, content_type = kept
             return HttpResponse(content, content_type=content_type)
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not _is_personal(request, response):
+        with _RecordingReads(request) as reads:
+            response = view(request, *args, **kwargs)
+        undeclared = reads.undeclared(declared)
+        if undeclared:
+            _refuse_to_keep(view.__qualname__, undeclared)
+        elif response.status_code == 200 and not _is_personal(request, response):
             _local.keep(key, generation, (response.content, response["Content-Type"]))
         return response
 
     return wrapped
 
 
-# Rendered in place of the CSRF token when a signed-in person's page is kept;
-# each response gets that person's own token in its place.
-CSRF_PLACEHOLDER = "lra-csrf-token-placeholder-7d1f0c"
-
-
-def render_kept(request, template_name, build):
+def render_kept(request, template_name, build, *, varies_on=()):
     """A signed-in person's page, kept whole until the next write.
 
     `build()` returns the template's context; it runs only when nothing is
-    kept. The page is kept per person, per address (path and query) and per
-    day, so what it shows follows the person's roles and today's date. The
-    CSRF token (the sign-out form) is put in afresh for each response, and a
-    request with a message to show is rendered afresh.
+    kept. The page is kept per person, per path, per day and per value in
+    `varies_on`: what the view read from the address (a month, "show all"),
+    read before calling this. Neither `build()` nor the template may read
+    `request.GET` themselves. The CSRF token (the sign-out form) is put in
+    afresh for each response, and a request with a message to show is
+    rendered afresh.
+
+    The token goes where the template's `{% csrf_token %}` was: the page is
+    rendered with a random stand-in made for that one rendering and kept as
+    the pieces between them, so nothing in the page's text (a KPI's title, a
+    comment) can ever be taken for the token's place.
     """
     if len(get_messages(request)):
         return render(request, template_name, build())
@@ -313,10 +558,17 @@ def render_kept(request, template_name, build):
         template_name,
         viewer_key(request.user),
         timezone.localdate().isoformat(),
-        request.get_full_path(),
+        request.path,
+        *varies_on,
     )
     if kept is None:
-        context = {**build(), "csrf_token": CSRF_PLACEHOLDER}
-        kept = render_to_string(template_name, context, request)
-        keep(key, generation, kept)
-    return HttpResponse(kept.replace(CSRF_PLACEHOLDER, get_token(request)))
+        stand_in = "csrf-" + secrets.token_urlsafe(24)
+        with _RecordingReads(request) as reads:
+            html = render_to_string(template_name, {**build(), "csrf_token": stand_in}, request)
+        kept = html.split(stand_in)
+        undeclared = reads.undeclared(())
+        if undeclared:
+            _refuse_to_keep(template_name, undeclared)
+        else:
+            keep(key, generation, kept)
+    return HttpResponse(get_token(request).join(kept) if len(kept) > 1 else kept[0])

@@ -1,11 +1,15 @@
 """One settings module for every environment.
 
 Production differs from development only by environment values (see
-`.env.example`). With nothing set the site runs for a first look: SQLite,
-Celery tasks in-process, e-mail printed to the console, DEBUG on. With DEBUG
-off, a missing secret stops start-up with a message that says how to fix it.
+`.env.example`). DEBUG is off unless DEBUG=true is set (`make run`, `make demo`
+and `make test` set it), so a forgotten variable never runs production with
+debug pages and two-factor sign-in off. With DEBUG on and nothing else set the
+site runs for a first look: SQLite, Celery tasks in-process, e-mail printed to
+the console. With DEBUG off, a missing secret stops start-up with a message
+that says how to fix it.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -19,7 +23,7 @@ env = environ.Env()
 if (BASE_DIR / ".env").exists():
     env.read_env(str(BASE_DIR / ".env"))
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env.bool("DEBUG", default=False)
 TESTING = env.bool("LRA_TESTING", default=False)
 
 
@@ -53,6 +57,21 @@ ALLOWED_HOSTS = (
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# The TLS proxy (or proxies) in front of gunicorn: addresses or networks. Only a
+# request from one of these may say, in X-Forwarded-For and X-Forwarded-Proto,
+# who the client is and that it used HTTPS (lra_commissioning/proxies.py).
+# Sign-in lock-outs and the public comment limit count by that client address.
+TRUSTED_PROXIES = [p.strip() for p in env.list("TRUSTED_PROXIES", default=[]) if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXIES holds {_proxy!r}, which is not an IP address or network. "
+            "List the addresses of your TLS proxy, for example TRUSTED_PROXIES=10.0.0.5 "
+            "or TRUSTED_PROXIES=172.28.0.0/24. See .env.example."
+        ) from None
+
 # Applications --------------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -78,10 +97,15 @@ INSTALLED_APPS = [
     "funding",
     "changes",
     "slas",
-    "lra_commissioning.cycle",
+    "cycle",
+    # On top: reads the apps above (never imported by them).
+    "board",
 ]
 
 MIDDLEWARE = [
+    # First: forwarding headers count only when our own proxy sent them.
+    "lra_commissioning.proxies.TrustedProxyMiddleware",
+    "lra_commissioning.middleware.HeadAsGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,19 +150,33 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# SQLite cannot hold a unique constraint that treats nulls as equal (funding's
+# one_budget_line_per_year_category_service, nulls_distinct=False): the service
+# checks it before writing, and PostgreSQL enforces it. Not worth a warning on
+# every command of a development database.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    SILENCED_SYSTEM_CHECKS = ["models.W047"]
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60 if not DEBUG else 0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = env("REDIS_URL", default="")
+# Every web process and worker must share one cache: kept pages, their
+# generation and the comment limit live there. A per-process cache would serve
+# each process's own copy for up to PAGE_CACHE_SECONDS after a write elsewhere.
+REDIS_URL = _required_in_production(
+    "REDIS_URL",
+    "Set REDIS_URL to the Redis that every web process and worker share (the cache, "
+    "the kept pages and the Celery broker), for example `REDIS_URL=redis://redis:6379/0`.",
+)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "lra_commissioning.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="lra"),
             # A Redis that does not answer must not hold a page up: the cache
-            # is never needed (sessions and throttling are in the database).
+            # is never needed (sessions, the signed-in person and throttling
+            # are in the database, the cache only keeps copies).
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
@@ -148,7 +186,10 @@ else:
 # this caps how long one is kept. 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions live in the database with a copy in the cache (Django's cached_db,
+# carrying on from the database while the cache is down: lra_commissioning/sessions.py);
+# the signed-in person and their roles are kept too (lra_commissioning/auth.py).
+SESSION_ENGINE = "lra_commissioning.sessions"
 
 # Celery: with no REDIS_URL tasks run in-process (a first look needs no broker).
 CELERY_BROKER_URL = REDIS_URL or "memory://"
@@ -171,10 +212,29 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Beat keeps a run it could not send (the broker down) in the database outbox.
+CELERY_BEAT_SCHEDULER = "lra_commissioning.celery:BeatScheduler"
+# What a task prints (the console e-mail backend) is not a warning.
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="lra")
 # The beat schedule lives in code, here, one entry per periodic job
 # (times are Europe/London). Each task is safe to run twice.
 CELERY_BEAT_SCHEDULE = {
+    # Notifications: e-mails whose task was lost (the broker was down) go out within minutes.
+    "notifications-send-pending": {
+        "task": "notifications.send_pending",
+        "schedule": crontab(minute="*/10"),
+    },
+    "notifications-retention": {
+        "task": "notifications.retention",
+        "schedule": crontab(hour=3, minute=40, day_of_week="sunday"),
+    },
+    # After a Redis outage: queue the work that could not be queued and mark kept
+    # pages stale for writes the cache missed, within a minute of its return.
+    "catch-up": {
+        "task": "lra_commissioning.catch_up",
+        "schedule": 60.0,
+    },
     # The commissioning cycle: reminders and escalations, retention, stuck reports.
     # 07:00, then hourly until 19:00: a run that beat could not start or that could
     # not queue its e-mails (Redis or the worker down) is made good within the hour;
@@ -189,7 +249,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "cycle-requeue-stuck-reports": {
         "task": "cycle.requeue_stuck_reports",
-        "schedule": crontab(minute="*/30"),
+        "schedule": crontab(minute="*/10"),
+    },
+    # board: papers whose rendering was lost, notices that could not be queued.
+    "board-queue-again": {
+        "task": "board.queue_again",
+        "schedule": crontab(minute="15,45"),
     },
     # slas: an agreed SLA is in force from its start date (1 April).
     "slas-bring-due-into-force": {
@@ -257,7 +322,8 @@ AXES_COOLOFF_TIME = env.float("LOGIN_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# The client's address: REMOTE_ADDR, or X-Forwarded-For from a TRUSTED_PROXIES address.
+AXES_CLIENT_IP_CALLABLE = "lra_commissioning.proxies.client_address"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
@@ -266,6 +332,10 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 # On by default whenever DEBUG is off; `make run` demo users may go without.
 # The Django admin site asks for the code whatever this says.
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=not DEBUG)
+# New people get an e-mailed invitation to set their password and two-factor
+# sign-in (lra_commissioning/services.py, invitation_send); its link works once,
+# for this many days.
+INVITATION_DAYS = env.int("INVITATION_DAYS", default=7)
 OTP_TOTP_ISSUER = env("COUNCIL_NAME", default="Kent County Council") + " LRA Commissioning"
 # Wrong codes count towards the same django-axes lock-out as wrong passwords
 # (10 per person and address), so django-otp's own growing delay is off: it
@@ -280,6 +350,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "lra_commissioning.views.csrf_failure"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -289,7 +360,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SILENCED_SYSTEM_CHECKS = env.list("SILENCED_SYSTEM_CHECKS", default=[])
+    SILENCED_SYSTEM_CHECKS = [
+        *globals().get("SILENCED_SYSTEM_CHECKS", []),
+        *env.list("SILENCED_SYSTEM_CHECKS", default=[]),
+    ]
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -367,6 +441,10 @@ RETURN_DUE_WORKING_DAYS = env.int("RETURN_DUE_WORKING_DAYS", default=10)
 COMMENT_RETENTION_DAYS = env.int("COMMENT_RETENTION_DAYS", default=365)
 COMMENT_RATE_LIMIT_PER_HOUR = env.int("COMMENT_RATE_LIMIT_PER_HOUR", default=5)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="")
+# The demonstration banner on every page: None shows it where `load_demo` has
+# told its story in this database (see lra_commissioning.context_processors);
+# True or False decides. Off in tests unless a test turns it on.
+DEMO_BANNER = env.bool("DEMO_BANNER", default=False if TESTING else None)
 
 LOGGING = {
     "version": 1,

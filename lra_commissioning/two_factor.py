@@ -7,6 +7,15 @@ e-mail) never opens a staff page. A second factor is needed when
 `settings.OTP_REQUIRED` is on (the default with DEBUG off) or when the person
 has set one up; the Django admin site always needs it.
 
+A password alone never sets up an authenticator app either (a phished password
+would enrol the attacker's phone). The first app is set up through the
+e-mailed invitation (`views.invitation`: choose a password, then scan the QR
+code here), and a person who can sign in but has no app where one is required
+is told to use their invitation or ask for a new one. Moving to another app,
+or making new recovery codes, needs the password and a current code or a
+recovery code again, and e-mails the person. Only where two-factor sign-in is
+not required may a signed-in person add a first app from their account page.
+
 Wrong codes are throttled exactly like wrong passwords: each one is reported
 to django-axes as a failed sign-in for that e-mail address and network
 address, so 10 failures of either kind lock the account at that address and
@@ -15,7 +24,6 @@ last time step used, recovery codes are deleted when used.
 """
 
 import base64
-import secrets
 import time
 from io import BytesIO
 
@@ -31,12 +39,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
-from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from .forms import OneTimeCodeForm
+from . import services
+from .forms import ConfirmItIsYouForm, OneTimeCodeForm
+from .models import Invitation
+from .workflow import DomainError
 
 PENDING_USER = "lra_2fa_pending_user"
 PENDING_BACKEND = "lra_2fa_pending_backend"
@@ -44,11 +56,16 @@ PENDING_SINCE = "lra_2fa_pending_since"
 PENDING_NEXT = "lra_2fa_pending_next"
 SETUP_DEVICE = "lra_2fa_setup_device"
 FRESH_CODES = "lra_2fa_fresh_recovery_codes"
+INVITATION = "lra_2fa_invitation"
+REPLACING_SINCE = "lra_2fa_replacing_since"
 # A password step is good for this long before the code must be entered.
 PENDING_SECONDS = 5 * 60
-RECOVERY_CODE_COUNT = 10
+# After choosing a password through an invitation: time to install an app and scan.
+INVITED_SECONDS = 30 * 60
+# After confirming it is them: time to set up the new app.
+REPLACING_SECONDS = 10 * 60
 TOTP_DEVICE_NAME = "Authenticator app"
-RECOVERY_DEVICE_NAME = "Recovery codes"
+RECOVERY_DEVICE_NAME = services.RECOVERY_DEVICE_NAME
 
 
 def needs_second_factor(user) -> bool:
@@ -56,7 +73,13 @@ def needs_second_factor(user) -> bool:
 
 
 def start_pending_sign_in(request, user, next_url=""):
-    """After a correct password: remember who is signing in, send them to the code step."""
+    """After a correct password: remember who is signing in, send them to the code step.
+
+    Someone with no app yet cannot get further with a password: they are told
+    to use their invitation (or ask for a new one).
+    """
+    if not user_has_device(user):
+        return render(request, "two_factor/not_set_up.html")
     request.session.cycle_key()
     request.session[PENDING_USER] = user.pk
     request.session[PENDING_BACKEND] = getattr(
@@ -64,8 +87,20 @@ def start_pending_sign_in(request, user, next_url=""):
     )
     request.session[PENDING_SINCE] = int(time.time())
     request.session[PENDING_NEXT] = next_url
-    if user_has_device(user):
-        return redirect("two_factor_verify")
+    return redirect("two_factor_verify")
+
+
+def start_invited_enrolment(request, user, invitation):
+    """After a password chosen through an invitation: on to setting up the app.
+
+    Whoever was signed in on this browser is signed out first.
+    """
+    request.session.flush()
+    request.session[PENDING_USER] = user.pk
+    request.session[PENDING_BACKEND] = settings.AUTHENTICATION_BACKENDS[-1]
+    request.session[PENDING_SINCE] = int(time.time())
+    request.session[PENDING_NEXT] = ""
+    request.session[INVITATION] = invitation.pk
     return redirect("two_factor_setup")
 
 
@@ -74,15 +109,30 @@ def _pending_user(request):
     since = request.session.get(PENDING_SINCE, 0)
     if pk is None:
         return None
-    if time.time() - since > PENDING_SECONDS:
+    limit = INVITED_SECONDS if request.session.get(INVITATION) else PENDING_SECONDS
+    if time.time() - since > limit:
         _clear_pending(request)
         return None
     return get_user_model().objects.filter(pk=pk, is_active=True).first()
 
 
 def _clear_pending(request):
-    for key in (PENDING_USER, PENDING_BACKEND, PENDING_SINCE, SETUP_DEVICE):
+    for key in (PENDING_USER, PENDING_BACKEND, PENDING_SINCE, SETUP_DEVICE, INVITATION):
         request.session.pop(key, None)
+
+
+def _session_invitation(request, user):
+    """The open invitation this pending sign-in came through, if any."""
+    pk = request.session.get(INVITATION)
+    if pk is None:
+        return None
+    invitation = Invitation.objects.filter(pk=pk, user=user).first()
+    return invitation if invitation is not None and invitation.is_open() else None
+
+
+def _replacing(request) -> bool:
+    since = request.session.get(REPLACING_SINCE)
+    return since is not None and time.time() - since <= REPLACING_SECONDS
 
 
 def _user_in_progress(request):
@@ -146,17 +196,6 @@ def _match_code(user, code):
     return None
 
 
-def issue_recovery_codes(user):
-    """Replace the person's recovery codes with 10 new ones; returns them (shown once)."""
-    device, _ = StaticDevice.objects.get_or_create(
-        user=user, name=RECOVERY_DEVICE_NAME, defaults={"confirmed": True}
-    )
-    device.token_set.all().delete()
-    codes = [f"{secrets.token_hex(4)}-{secrets.token_hex(2)}" for _ in range(RECOVERY_CODE_COUNT)]
-    StaticToken.objects.bulk_create(StaticToken(device=device, token=c) for c in codes)
-    return codes
-
-
 def qr_code_svg(uri: str) -> str:
     image = qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
     buffer = BytesIO()
@@ -215,22 +254,33 @@ def verify(request):
 
 @sensitive_post_parameters("code")
 @never_cache
+@require_http_methods(["GET", "POST"])
 def setup(request):
-    user, was_pending = _user_in_progress(request)
-    if user is None:
-        if request.user.is_authenticated:
-            user, was_pending = request.user, False  # a verified person adding a new app
-        else:
-            return redirect("login")
-    if was_pending and user_has_device(user):
-        return redirect("two_factor_verify")
-    if (
-        not was_pending
-        and user.is_authenticated
-        and user_has_device(user)
-        and not user.is_verified()
-    ):
-        return redirect("two_factor_verify")
+    """Set up an authenticator app: scan the QR code, enter a code from the app.
+
+    Open to a person who has just chosen their password through an invitation,
+    to a signed-in person who has confirmed it is them to move to a new app,
+    and, where two-factor sign-in is not required, to a signed-in person with
+    no app yet. Never to a password alone.
+    """
+    invitation = None
+    pending = _pending_user(request)
+    if pending is not None:
+        user, was_pending = pending, True
+        invitation = _session_invitation(request, user)
+        if invitation is None:
+            if user_has_device(user):
+                return redirect("two_factor_verify")
+            return render(request, "two_factor/not_set_up.html")
+    elif request.user.is_authenticated:
+        user, was_pending = request.user, False
+        if user_has_device(user):
+            if not user.is_verified():
+                return redirect("two_factor_verify")
+            if not _replacing(request):
+                return redirect("two_factor_replace")
+    else:
+        return redirect("login")
     if _locked(request, user):
         return _locked_out_page(request)
 
@@ -251,16 +301,18 @@ def setup(request):
                 return _locked_out_page(request)
             form.add_error("code", "Enter the 6-digit code your authenticator app shows now")
         else:
-            with transaction.atomic():
-                # One authenticator app per person: the new one replaces any other.
-                TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                codes = issue_recovery_codes(user)
-            _complete_sign_in(request, user, device, was_pending)
-            request.session.pop(SETUP_DEVICE, None)
-            request.session[FRESH_CODES] = codes
-            return redirect("two_factor_recovery_codes")
+            try:
+                codes = services.authenticator_confirm(
+                    user=user, device=device, invitation=invitation
+                )
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                _complete_sign_in(request, user, device, was_pending)
+                for key in (SETUP_DEVICE, REPLACING_SINCE):
+                    request.session.pop(key, None)
+                request.session[FRESH_CODES] = codes
+                return redirect("two_factor_recovery_codes")
     return render(
         request,
         "two_factor/setup.html",
@@ -268,9 +320,75 @@ def setup(request):
             "form": form,
             "qr_svg": qr_code_svg(device.config_url),
             "secret": _secret_for_people(device),
-            "pending": was_pending,
+            "invited": invitation is not None,
+            "replacing": not was_pending and user_has_device(user),
         },
     )
+
+
+def _confirmed_it_is_them(request, user, form) -> bool:
+    """Check the password, then a current code or a recovery code (consumed).
+
+    A wrong answer counts as a failed sign-in for this person and address.
+    """
+    if not user.check_password(form.cleaned_data["password"]):
+        _report_failure(request, user)
+        form.add_error("password", "Enter your current password")
+        return False
+    if _match_code(user, form.cleaned_data["code"]) is None:
+        _report_failure(request, user)
+        form.add_error(
+            "code", "Enter the current code from your authenticator app or an unused recovery code"
+        )
+        return False
+    return True
+
+
+@sensitive_post_parameters("password", "code")
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def replace(request):
+    """Move two-factor sign-in to a new app: first the password and a current code."""
+    user = request.user
+    if not user_has_device(user):
+        return redirect("two_factor_setup")
+    if not user.is_verified():
+        return redirect("two_factor_verify")
+    if _locked(request, user):
+        return _locked_out_page(request)
+    form = ConfirmItIsYouForm(request.POST or None, submit_label="Continue")
+    if request.method == "POST" and form.is_valid():
+        if _confirmed_it_is_them(request, user, form):
+            request.session.pop(SETUP_DEVICE, None)
+            request.session[REPLACING_SINCE] = int(time.time())
+            return redirect("two_factor_setup")
+        if _locked(request, user):
+            return _locked_out_page(request)
+    return render(request, "two_factor/confirm_it_is_you.html", {"form": form, "purpose": "app"})
+
+
+@sensitive_post_parameters("password", "code")
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_recovery_codes(request):
+    """New recovery codes (the old ones stop working): the password and a current code first."""
+    user = request.user
+    if not user_has_device(user):
+        return redirect("two_factor_manage")
+    if not user.is_verified():
+        return redirect("two_factor_verify")
+    if _locked(request, user):
+        return _locked_out_page(request)
+    form = ConfirmItIsYouForm(request.POST or None, submit_label="Get new recovery codes")
+    if request.method == "POST" and form.is_valid():
+        if _confirmed_it_is_them(request, user, form):
+            request.session[FRESH_CODES] = services.recovery_codes_issue(user=user, notify=True)
+            return redirect("two_factor_recovery_codes")
+        if _locked(request, user):
+            return _locked_out_page(request)
+    return render(request, "two_factor/confirm_it_is_you.html", {"form": form, "purpose": "codes"})
 
 
 @never_cache
@@ -288,14 +406,10 @@ def recovery_codes(request):
 
 @never_cache
 @login_required
+@require_GET
 def manage(request):
     has_app = TOTPDevice.objects.filter(user=request.user, confirmed=True).exists()
     recovery = StaticDevice.objects.filter(user=request.user, name=RECOVERY_DEVICE_NAME).first()
-    if request.method == "POST":
-        if not request.user.is_verified():
-            return redirect("two_factor_verify")
-        request.session[FRESH_CODES] = issue_recovery_codes(request.user)
-        return redirect("two_factor_recovery_codes")
     return render(
         request,
         "two_factor/manage.html",

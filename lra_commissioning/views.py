@@ -5,16 +5,20 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponseRedirect, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_http_methods
 
-from . import attention, page_cache, two_factor
+from . import attention, page_cache, services, two_factor
 from .access import require
-from .forms import NewPasswordForm, PasswordResetRequestForm, SignInForm
+from .forms import ChoosePasswordForm, NewPasswordForm, PasswordResetRequestForm, SignInForm
+from .models import Invitation
+from .permissions import Perm
 from .selectors import public_home_context
+from .workflow import DomainError
 
 
 @require_GET
@@ -28,7 +32,7 @@ def home(request):
     if not request.user.roles:
         # Signed in but holding no role: nothing here is theirs yet.
         return render(request, "pages/no_role.html", status=403)
-    require(request.user, "staff.home")
+    require(request.user, Perm.STAFF_HOME)
     return render(
         request,
         "pages/home.html",
@@ -86,10 +90,54 @@ class SignInView(auth_views.LoginView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """ "I have forgotten my password": the same answer for every address.
+
+    What the address gets (a reset link, a fresh invitation, or nothing) is
+    decided by `services.password_help_request`; the e-mails go out from a
+    task, so the page takes about as long whoever the address belongs to.
+    """
+
     form_class = PasswordResetRequestForm
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
+
+    def form_valid(self, form):
+        services.password_help_request(email=form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
+
+
+@sensitive_post_parameters("new_password1", "new_password2")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def invitation(request, pk, token):
+    """An invitation's link: choose a password, then set up two-factor sign-in."""
+    invitation = Invitation.objects.select_related("user").filter(pk=pk).first()
+    if (
+        invitation is None
+        or not invitation.check_token(token)
+        or not invitation.is_open()
+        or not invitation.user.is_active
+    ):
+        return render(
+            request,
+            "registration/invitation_invalid.html",
+            {"invitation_days": settings.INVITATION_DAYS},
+        )
+    person = invitation.user
+    form = ChoosePasswordForm(person, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_password_set(
+                invitation=invitation, password=form.cleaned_data["new_password1"]
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            return two_factor.start_invited_enrolment(request, person, invitation)
+    return render(
+        request,
+        "registration/invitation.html",
+        {"form": form, "person": person, "invitation": invitation},
+    )
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -114,6 +162,15 @@ def error_500(request):
         {"service_name": settings.SERVICE_NAME, "council_name": settings.COUNCIL_NAME}
     )
     return HttpResponseServerError(html)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its CSRF token or cookie (CSRF_FAILURE_VIEW): the house 403.
+
+    Django's own page is unstyled and carries an inline style the CSP refuses.
+    The reason is for the log, not the person.
+    """
+    return render(request, "errors/403_csrf.html", status=403)
 
 
 def error_400(request, exception):

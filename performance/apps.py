@@ -7,8 +7,12 @@ class PerformanceConfig(AppConfig):
     name = "performance"
 
     def ready(self):
-        from lra_commissioning.cycle.generator import register_source
+        from lra_commissioning.deadlines import register_source
 
+        from . import links, obligations
         from .deadlines import action_deadlines
 
         register_source(action_deadlines)
+        links.register()
+        # What the records say about each obligation's deadline.
+        obligations.register()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from lra_commissioning import dates
 from lra_commissioning.attention import AttentionItem
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import Perm, can
 
 from . import periods, selectors
 from .models import (
@@ -37,6 +37,7 @@ def _commissioner(today):
                 r.due_on,
                 "Late" if r.is_late else "Submitted",
                 r.is_late,
+                key=f"kpi_return:{r.key}",
             )
         )
     for r in ManagementReport.objects.filter(status=ReportStatus.SUBMITTED).order_by("month")[:12]:
@@ -47,12 +48,13 @@ def _commissioner(today):
                 reverse("performance:report", args=[r.key]),
                 r.due_on,
                 "Submitted",
+                key=f"management_report:{r.key}",
             )
         )
     month = selectors.default_month(today)
     _version, rows = selectors.kpi_rows(month=month, today=today)
     for row in rows:
-        if row.rating.state in ("red", "out_of_range") or row.rating.outside_tolerance:
+        if row.rating.colour in ("red", "out_of_range") or row.rating.outside_tolerance:
             items.append(
                 AttentionItem(
                     f"KPIs out of tolerance in {month:%B %Y}",
@@ -66,7 +68,8 @@ def _commissioner(today):
 
 
 def _overdue(today):
-    """Months whose return is past due and not submitted (this year and last).
+    """Months whose return is past due and not submitted (this year and last): the
+    commissioners chase them.
 
     An unsubmitted return is still the service's, so the item leads to the
     status board of its year ("who owes what"), not to the return itself.
@@ -87,12 +90,13 @@ def _overdue(today):
         if due < today:
             items.append(
                 AttentionItem(
-                    "Overdue returns",
+                    "Overdue returns to chase",
                     f"{month:%B %Y} KPI return",
                     reverse("performance:status") + f"?year={dates.financial_year_of(month)}",
                     due,
                     "Overdue",
                     True,
+                    key=f"kpi_return:{month:%Y-%m}",
                 )
             )
     return items
@@ -113,7 +117,8 @@ def _service_manager(today):
             reverse("performance:return", args=[key]),
             due,
             ret.get_status_display() if ret else "Not started",
-            not ret or (ret.status == ReturnStatus.DRAFT and due < today),
+            due < today and (not ret or ret.status == ReturnStatus.DRAFT),
+            key=f"kpi_return:{key}",
         )
     )
     items.append(
@@ -123,7 +128,8 @@ def _service_manager(today):
             reverse("performance:report", args=[key]),
             due,
             report.get_status_display() if report else "Not started",
-            not report or (report.status == ReportStatus.DRAFT and due < today),
+            due < today and (not report or report.status == ReportStatus.DRAFT),
+            key=f"management_report:{key}",
         )
     )
     for v in KpiReturn.objects.filter(status=ValueStatus.QUERIED).select_related(
@@ -133,7 +139,7 @@ def _service_manager(today):
             AttentionItem(
                 "Queried values to correct",
                 f"{v.kpi_code} {v.kpi.title}, {v.monthly_return.month:%B %Y}",
-                reverse("performance:return", args=[v.monthly_return.key]),
+                reverse("performance:return", args=[v.monthly_return.key]) + f"#kpi-{v.kpi_code}",
                 status="Queried",
             )
         )
@@ -150,6 +156,7 @@ def _service_manager(today):
                 a.due_on,
                 "Overdue",
                 True,
+                key=f"action:{a.pk}",
             )
         )
     return items
@@ -158,7 +165,7 @@ def _service_manager(today):
 def _board():
     return [
         AttentionItem(
-            "Escalations to the board",
+            "Escalations to answer",
             e.title,
             reverse("performance:escalation", args=[e.pk]),
             status="Open",
@@ -170,10 +177,10 @@ def _board():
 def items_for(user):
     today = timezone.localdate()
     items = []
-    if can(user, "kpi_return.review"):
+    if can(user, Perm.KPI_RETURN_REVIEW):
         items.extend(_commissioner(today))
-    if can(user, "kpi_return.enter"):
+    if can(user, Perm.KPI_RETURN_ENTER):
         items.extend(_service_manager(today))
-    if can(user, "escalation.respond"):
+    if can(user, Perm.ESCALATION_RESPOND):
         items.extend(_board())
     return items

@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from lra_commissioning import numbers
+
 
 def _scale(values, height, pad=2):
     known = [v for v in values if v is not None]
@@ -32,47 +34,86 @@ def sparkline(points, width=96, height=24):
     return {"path": " ".join(commands), "last": last, "width": width, "height": height}
 
 
-def trend_chart(kpi, history, width=640, height=240):
-    """Points, axis labels and target line for the KPI page's chart."""
+def _nice_step(span: Decimal) -> Decimal:
+    """A round tick step (1, 2 or 5 times a power of ten) giving about four ticks."""
+    raw = span / 4 if span > 0 else Decimal(1)
+    power = Decimal(10) ** (raw.adjusted())
+    for multiple in (1, 2, 5, 10):
+        step = power * multiple
+        if step >= raw:
+            return step
+    return power * 10  # pragma: no cover
+
+
+def trend_chart(kpi, history, width=640, height=260):
+    """Geometry for the KPI page's chart: one point per period, a gap where a period
+    has no value (the line is never drawn across it), and the target and floor in
+    force in each period drawn as steps. A count's axis starts at zero; a
+    percentage's stays within 0 to 100.
+
+    history: [selectors.ChartPoint], oldest first. None with fewer than two values.
+    """
     left, right, top, bottom = 70, 10, 10, 40
-    values = [v for _, _, v, _ in history if v is not None]
+    values = [p.value for p in history if p.value is not None]
     if len(values) < 2:
         return None
-    target = kpi.annual_target if kpi.annual_aggregation != "sum" else None
-    extra = [target] if target is not None else []
-    low = min(values + extra)
-    high = max(values + extra)
-    span = (high - low) or Decimal(1)
-    low -= span * Decimal("0.05")
-    high += span * Decimal("0.05")
+    references = [x for p in history for x in (p.target, p.floor) if x is not None]
+    low = min(values + references)
+    high = max(values + references)
+    if kpi.unit in ("count", "money") or low >= 0:
+        low = min(Decimal(0), low)
+    step = _nice_step(high - low)
+    low = (low / step).to_integral_value(rounding="ROUND_FLOOR") * step
+    high = (high / step).to_integral_value(rounding="ROUND_CEILING") * step
+    if high == low:
+        high = low + step
+    if kpi.unit == "percentage":
+        low, high = max(low, Decimal(0)), min(high, Decimal(100)) if high > 0 else high
     span = high - low
     inner_w, inner_h = width - left - right, height - top - bottom
-    step = inner_w / max(1, len(history) - 1)
+    slot = inner_w / len(history)
+
+    def x_of(i):
+        return left + slot * (i + 0.5)
 
     def y_of(v):
         return float(top + inner_h * (1 - (v - low) / span))
 
-    points = []
-    for i, (label, _end, value, _status) in enumerate(history):
-        if value is None:
+    points, commands, pen_up = [], [], True
+    for i, p in enumerate(history):
+        if p.value is None:
+            pen_up = True
             continue
-        points.append(
-            {
-                "x": f"{left + i * step:.1f}",
-                "y": f"{y_of(value):.1f}",
-                "label": label,
-                "value": value,
-            }
-        )
+        x, y = x_of(i), y_of(p.value)
+        commands.append(f"{'M' if pen_up else 'L'}{x:.1f},{y:.1f}")
+        pen_up = False
+        points.append({"x": f"{x:.1f}", "y": f"{y:.1f}", "label": p.label, "value": p.value})
+
+    def steps(attr):
+        path = []
+        for i, p in enumerate(history):
+            v = getattr(p, attr)
+            if v is None:
+                continue
+            y = y_of(v)
+            path.append(f"M{left + slot * i:.1f},{y:.1f}H{left + slot * (i + 1):.1f}")
+        return " ".join(path)
+
     ticks = []
-    for i in range(5):
-        v = low + span * i / 4
-        ticks.append({"y": f"{y_of(v):.1f}", "label": f"{v:,.0f}" if span > 20 else f"{v:,.1f}"})
+    v = low
+    while v <= high:
+        ticks.append({"y": f"{y_of(v):.1f}", "label": numbers.format_number(v)})
+        v += step
+    every = max(1, len(history) // 6)
     x_labels = [
-        {"x": f"{left + i * step:.1f}", "label": label}
-        for i, (label, _e, _v, _s) in enumerate(history)
-        if i % max(1, len(history) // 6) == 0
+        {"x": f"{x_of(i):.1f}", "label": p.label}
+        for i, p in enumerate(history)
+        if (len(history) - 1 - i) % every == 0
     ]
+    gaps = sum(1 for p in history if p.value is None)
+    title = f"{kpi.code} {kpi.title}: values from {history[0].label} to {history[-1].label}"
+    if gaps:
+        title += f"; {gaps} period{'s' if gaps != 1 else ''} without a value, shown as gaps"
     return {
         "width": width,
         "height": height,
@@ -80,10 +121,12 @@ def trend_chart(kpi, history, width=640, height=240):
         "bottom": height - bottom,
         "right": width - right,
         "top": top,
-        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "path": " ".join(commands),
         "points": points,
         "ticks": ticks,
         "x_labels": x_labels,
-        "target_y": f"{y_of(target):.1f}" if target is not None else None,
-        "title": f"{kpi.code} {kpi.title}: values from {history[0][0]} to {history[-1][0]}",
+        "target_path": steps("target"),
+        "floor_path": steps("floor"),
+        "title": title,
+        "gaps": gaps,
     }

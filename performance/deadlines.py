@@ -1,6 +1,6 @@
 """Per-record deadlines for the commissioning calendar: action-plan actions.
 
-Registered with `lra_commissioning.cycle.generator` (see apps.py). Each open
+Registered with `lra_commissioning.deadlines` (see apps.py). Each open
 action of an open plan that falls due in the year is a deadline for the
 service managers, met when the action is marked done (`action:<id>`, see
 `services.action_update_status`). An action whose plan closes leaves the
@@ -8,8 +8,7 @@ calendar at the next generation (its deadline is withdrawn).
 """
 
 from lra_commissioning import dates
-from lra_commissioning.cycle.generator import PlannedDeadline
-from lra_commissioning.cycle.models import DeadlineKind
+from lra_commissioning.deadlines import DeadlineKind, PlannedDeadline
 from lra_commissioning.roles import Role
 
 from .models import Action, ActionStatus, PlanStatus

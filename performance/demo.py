@@ -1,24 +1,28 @@
-"""Demo data for performance; called by `manage.py load_demo` (safe to run twice).
+"""The performance chapter of the demo story (see lra_commissioning.story).
 
-Monthly returns for all of 2016/17 and April to October 2017, through the
-services, consistent with the council's published 2016/17 totals: items
-issued 4,928,717; library visits 5,231,868; active borrowers 162,792 (year
-end); home library service customers 1,428 (year end, red); archive documents
-produced 30,679; births registered 18,742; deaths registered 15,419;
-ceremonies 6,452. One return is late, one value is queried, October 2017 waits
-for review; management reports, the home library action plan, one escalation
-and comparator values come with it.
+Every month from April 2016 to last month: the KPI return (opened, filled in
+from performance.demo_figures, submitted within ten working days, reviewed by
+the commissioner), the management report (submitted and reviewed). 2016/17
+matches the council's published totals: items issued 4,928,717; library
+visits 5,231,868; active borrowers 162,792 (year end); home library service
+customers 1,428 (year end, red); archive documents produced 30,679; births
+registered 18,742; deaths registered 15,419; ceremonies 6,452. One return
+late (November 2016), one value queried and answered each September; last
+month's return waits for review with one value queried. Action plans follow
+the figures' story (home library customers red in 2016/17; one KPI amber in
+most years, recovered the year after; one red the year before last, closed
+last year; one amber now, its plan open); one escalation each year, answered
+by the board; comparator values for 2016/17.
 """
 
 import datetime
-from decimal import Decimal
 
 from django.core.files.base import ContentFile
-from django.utils import timezone
 
 from lra_commissioning import dates
+from lra_commissioning import services as core_services
 
-from . import periods, services
+from . import demo_figures, rag, services
 from .models import (
     ActionPlan,
     ActionStatus,
@@ -26,67 +30,30 @@ from .models import (
     Escalation,
     ManagementReport,
     MonthlyReturn,
-    ReturnStatus,
 )
 
-# Seasonal shares, April first.
-LIBRARY_SEASON = [83, 84, 80, 96, 98, 81, 84, 82, 66, 85, 80, 83]
-CEREMONY_SEASON = [50, 80, 110, 125, 130, 100, 65, 40, 35, 30, 45, 55]
-EVEN = [1] * 12
-BIRTHS = [82, 84, 85, 88, 87, 86, 85, 82, 79, 83, 80, 85]
-DEATHS = [82, 78, 74, 75, 74, 76, 82, 87, 96, 100, 90, 86]
+QUERY = {
+    "REG01": "This is well below last month. Please check the figure from RON and explain "
+    "the drop.",
+    "REG03": "This is below the floor for a second month. Please confirm it against the booking "
+    "system and say what the action plan is doing about it.",
+}
 
-# code: (2016/17 annual total, seasonal shares) for summed counts.
-TOTALS_2016 = {
-    "LIB01": (5_231_868, LIBRARY_SEASON),
-    "LIB02": (4_928_717, LIBRARY_SEASON),
-    "LIB03": (612_450, EVEN),
-    "LIB07": (254_310, [70, 75, 70, 140, 150, 60, 80, 90, 100, 50, 55, 60]),
-    "REG05": (18_742, BIRTHS),
-    "REG06": (15_419, DEATHS),
-    "REG07": (6_452, CEREMONY_SEASON),
-    "ARC01": (30_679, [84, 85, 82, 86, 80, 84, 88, 87, 70, 88, 86, 85]),
-    "ARC04": (11_620, EVEN),
-    "WS01": (60_840, EVEN),
-    "WS02": (3_152_300, CEREMONY_SEASON),
-}
-# Values at the end of each month (latest-value KPIs), April first.
-LATEST_2016 = {
-    "LIB04": [
-        166_210,
-        165_830,
-        165_400,
-        166_020,
-        165_610,
-        164_900,
-        164_480,
-        164_020,
-        163_560,
-        163_300,
-        163_010,
-        162_792,
-    ],
-    "LIB05": [1_562, 1_548, 1_531, 1_515, 1_503, 1_494, 1_482, 1_470, 1_461, 1_450, 1_439, 1_428],
-}
-# Monthly percentages or days (average KPIs).
-AVERAGE_2016 = {
-    "REG01": [91.2, 90.8, 89.5, 88.9, 90.4, 91.0, 92.1, 91.7, 86.0, 84.2, 89.9, 91.3],
-    "REG02": [96.1, 95.8, 95.2, 94.7, 95.5, 96.0, 96.3, 96.8, 95.1, 94.9, 95.7, 96.2],
-    "REG03": [95.5, 95.2, 94.8, 95.1, 95.6, 95.9, 95.3, 94.6, 93.8, 92.4, 94.9, 95.4],
-    "REG04": [2.6, 2.8, 3.1, 3.4, 3.2, 2.9, 2.7, 2.8, 3.6, 3.9, 3.0, 2.7],
-    "ARC02": [96.4, 95.9, 96.2, 95.1, 94.8, 96.5, 97.0, 96.3, 95.7, 96.1, 96.8, 97.2],
-}
-QUARTERLY_2016 = {"LIB06": [95.8, 96.1, 95.4, 96.3], "REG08": [97.2, 96.8, 97.5, 97.9]}
-ANNUAL_2016 = {"ARC03": 94.0}
 
-GROWTH_2017 = Decimal("1.02")
-LATE_MONTH = datetime.date(2016, 11, 1)
-QUERIED_MONTH = (datetime.date(2017, 9, 1), "REG01")
-UNREVIEWED_MONTH = datetime.date(2017, 10, 1)
-LAST_MONTH = datetime.date(2017, 10, 1)
+def figures_story(current_year: int) -> dict:
+    """Which KPI the figures steer amber or red, and when (see demo_figures)."""
+    story = dict(demo_figures.DEFAULT_STORY)
+    for start_year in range(2017, current_year - 2):
+        story[("REG02" if start_year % 2 else "REG01", start_year)] = demo_figures.AMBER
+    if current_year - 2 >= 2017:
+        story[("ARC02", current_year - 2)] = demo_figures.RED
+    story[("REG03", current_year)] = demo_figures.AMBER
+    return story
+
 
 COMPARATORS = {
-    # code: values of 15 comparator county councils for 2016/17
+    # code: illustrative 2016/17 totals of 15 comparator county councils, imported
+    # per 1,000 residents (see POPULATIONS_2016)
     "LIB01": [
         6_120_000,
         5_480_000,
@@ -175,99 +142,33 @@ AUTHORITIES = [
 ]
 
 
-def split_total(total: int, shares: list[int]) -> list[int]:
-    """Split a total into parts in proportion to `shares`, summing exactly (largest remainder)."""
-    weight = sum(shares)
-    raw = [Decimal(total) * s / weight for s in shares]
-    parts = [int(r) for r in raw]
-    order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
-    for i in order[: total - sum(parts)]:
-        parts[i] += 1
-    return parts
+# Illustrative mid-2016 resident populations of the comparators, in AUTHORITIES' order.
+POPULATIONS_2016 = [
+    1_460_000,
+    1_360_000,
+    1_180_000,
+    1_170_000,
+    1_210_000,
+    890_000,
+    780_000,
+    870_000,
+    810_000,
+    790_000,
+    750_000,
+    690_000,
+    650_000,
+    620_000,
+    680_000,
+]
+COMPARATOR_SOURCE = "Illustrative figures (demonstration data)"
+# This council's resident population: an illustrative mid-2016 estimate, growing
+# a little each year; the estimate for a year is published the June after it.
+RESIDENTS_2016 = 1_540_400
+RESIDENTS_GROWTH = 1.009
 
 
-def _monthly_values_2016() -> dict[str, list]:
-    values = {code: split_total(total, shares) for code, (total, shares) in TOTALS_2016.items()}
-    values.update(LATEST_2016)
-    values.update(AVERAGE_2016)
-    return values
-
-
-def value_for(code: str, month: datetime.date, frequency: str):
-    """The demo value of a KPI for the period ending in `month` (None when none)."""
-    index = dates.month_number_in_year(month) - 1
-    year = dates.financial_year_of(month)
-    base = _monthly_values_2016()
-    if frequency == "quarterly":
-        series = QUARTERLY_2016.get(code)
-        value = series[index // 3] if series else None
-        return None if value is None else Decimal(str(value))
-    if frequency == "annual":
-        value = ANNUAL_2016.get(code)
-        return None if value is None else Decimal(str(value))
-    if code == "LIB08":
-        return Decimal(900 + 40 * index)
-    if code not in base:
-        return None
-    value = Decimal(str(base[code][index]))
-    if year == 2016:
-        return value
-    if code == "LIB05":
-        return Decimal(1_430 + 3 * index)
-    if code in AVERAGE_2016:
-        return value
-    return (value * GROWTH_2017).quantize(Decimal(1))
-
-
-def _at(day: datetime.date, hour=10) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-def _load_returns(ctx):
-    month = datetime.date(2016, 4, 1)
-    while month <= LAST_MONTH:
-        existing = MonthlyReturn.objects.filter(month=month).first()
-        if existing is not None and existing.status != ReturnStatus.DRAFT:
-            month = dates.add_months(month, 1)
-            continue
-        monthly_return = services.monthly_return_open(month=month, by=ctx.manager)
-        entries = {}
-        for value in monthly_return.values.select_related("kpi"):
-            figure = value_for(value.kpi_code, month, value.kpi.frequency)
-            if figure is None:
-                figure = Decimal(0)
-            entries[value.pk] = {
-                "value": figure,
-                "commentary": _commentary(value.kpi_code, month),
-            }
-        services.kpi_values_save(monthly_return=monthly_return, entries=entries, by=ctx.manager)
-        due = periods.due_date(month)
-        submitted_on = (
-            due + datetime.timedelta(days=6)
-            if month == LATE_MONTH
-            else dates.nth_working_day_after(dates.month_end(month), 7)
-        )
-        services.monthly_return_submit(
-            monthly_return=monthly_return, by=ctx.manager, now=_at(submitted_on)
-        )
-        if month != UNREVIEWED_MONTH:
-            decisions = {}
-            for value in monthly_return.values.all():
-                if (month, value.kpi_code) == QUERIED_MONTH:
-                    decisions[value.pk] = (
-                        "query",
-                        "This is well below August. Please check the figure from RON "
-                        "and explain the drop.",
-                    )
-                else:
-                    decisions[value.pk] = ("accept", "")
-            services.monthly_return_review(
-                monthly_return=monthly_return,
-                decisions=decisions,
-                by=ctx.commissioner,
-                now=_at(submitted_on + datetime.timedelta(days=3), 15),
-            )
-        month = dates.add_months(month, 1)
+def residents_in(start_year: int) -> int:
+    return round(RESIDENTS_2016 * RESIDENTS_GROWTH ** (start_year - 2016))
 
 
 def _commentary(code, month):
@@ -283,23 +184,116 @@ def _commentary(code, month):
     return ""
 
 
-def _load_reports(ctx):
-    month = datetime.date(2016, 4, 1)
-    while month <= LAST_MONTH:
-        if ManagementReport.objects.filter(month=month).exclude(status="draft").exists():
-            month = dates.add_months(month, 1)
-            continue
+def _load_comparators(ctx):
+    if ComparatorValue.objects.exists():
+        return
+    lines = ["kpi_code,year,authority,value,source"]
+    for code, values in COMPARATORS.items():
+        for authority, value, residents in zip(AUTHORITIES, values, POPULATIONS_2016, strict=True):
+            per_1000 = round(value * 1000 / residents, 1)
+            lines.append(f"{code},2016/17,{authority},{per_1000},{COMPARATOR_SOURCE}")
+    upload = services.comparators_upload_parse(
+        uploaded=ContentFile("\n".join(lines).encode(), name="comparators-2016-17.csv"),
+        by=ctx.admin,
+    )
+    services.comparators_upload_confirm(upload=upload, by=ctx.admin)
+
+
+def _at(story, day, hour, minute=0):
+    return story.moment(day, hour, minute)
+
+
+def _return_events(story, month, figures):
+    ctx = story.ctx
+    m, c = ctx.manager, ctx.commissioner
+    ended = dates.month_end(month)
+    is_last = month == story.last_month
+    opened = _at(story, dates.nth_working_day_after(ended, 2), 9, 30)
+    submitted = _at(story, dates.nth_working_day_after(ended, 7), 16)
+    if month == datetime.date(2016, 11, 1):  # the late one
+        submitted = _at(story, dates.nth_working_day_after(ended, 13), 11)
+    reviewed = _at(story, dates.nth_working_day_after(submitted.date(), 3), 15)
+    if is_last:
+        opened = story.before_now(opened, margin_minutes=90)
+        submitted = story.before_now(submitted, margin_minutes=60)
+        reviewed = story.before_now(reviewed, margin_minutes=20)
+
+    def the_return():
+        return MonthlyReturn.objects.get(month=month)
+
+    def fill():
+        monthly_return = services.monthly_return_open(month=month, by=m)
+        entries = {}
+        for value in monthly_return.values.all():
+            figure = demo_figures.monthly_value(value.kpi_code, month, figures)
+            if figure is None:
+                continue
+            entries[value.pk] = {
+                "value": figure,
+                "commentary": _commentary(value.kpi_code, month),
+            }
+        services.kpi_values_save(monthly_return=monthly_return, entries=entries, by=m)
+
+    def submit():
+        services.monthly_return_submit(monthly_return=the_return(), by=m)
+
+    queried = "REG03" if is_last else ("REG01" if month.month == 9 else None)
+
+    def review():
+        monthly_return = the_return()
+        decisions = {}
+        for value in monthly_return.values.all():
+            if value.kpi_code == queried:
+                decisions[value.pk] = ("query", QUERY[queried])
+            elif not is_last:
+                decisions[value.pk] = ("accept", "")
+        services.monthly_return_review(monthly_return=monthly_return, decisions=decisions, by=c)
+
+    def answer():
+        monthly_return = the_return()
+        value = monthly_return.values.get(kpi_code=queried)
+        services.monthly_return_resubmit(
+            monthly_return=monthly_return,
+            reasons={
+                value.pk: "Checked against RON: the figure is right. Two registrars were "
+                "off sick for most of the month; cover is now in place."
+            },
+            by=m,
+        )
+
+    def accept_answer():
+        monthly_return = the_return()
+        value = monthly_return.values.get(kpi_code=queried)
+        services.monthly_return_review(
+            monthly_return=monthly_return, decisions={value.pk: ("accept", "")}, by=c
+        )
+
+    story.on(opened, fill, label=f"return {month:%Y-%m}")
+    story.on(submitted, submit)
+    if story.on(reviewed, review) and queried and not is_last:
+        answered = dates.nth_working_day_after(reviewed.date(), 2)
+        story.on(_at(story, answered, 11), answer)
+        story.on(_at(story, dates.nth_working_day_after(answered, 1), 14), accept_answer)
+
+
+def _report_events(story, month):
+    ctx = story.ctx
+    ended = dates.month_end(month)
+    submitted = _at(story, dates.nth_working_day_after(ended, 8), 14)
+    reviewed = _at(story, dates.nth_working_day_after(submitted.date(), 4), 11)
+
+    def submit():
         report = services.management_report_save(
             month=month,
-            highlights=f"Summer Reading Challenge sign-ups ahead of last year. "
-            f"Ceremonies on profile for {month:%B}.",
-            risks_and_issues="Home library service customer numbers below floor (action plan "
-            "open). Fee income behind profile.",
-            finance_summary="Net spend within budget tolerance; fee income forecast £48,000 "
-            "below budget.",
+            highlights=_highlights(month),
+            risks_and_issues=_risks(month, story),
+            finance_summary="Net spend within budget tolerance; fee income on profile."
+            if month.month % 3
+            else "Net spend within budget tolerance; the quarter's forecast is attached to "
+            "the budget monitoring.",
             by=ctx.manager,
         )
-        if month == datetime.date(2017, 9, 1) and not report.attachments.exists():
+        if month == datetime.date(2017, 9, 1):
             services.report_attachment_add(
                 report=report,
                 uploaded=ContentFile(
@@ -309,92 +303,262 @@ def _load_reports(ctx):
                 ),
                 by=ctx.manager,
             )
-        submitted_on = dates.nth_working_day_after(dates.month_end(month), 8)
-        services.management_report_submit(report=report, by=ctx.manager, now=_at(submitted_on))
-        if month != UNREVIEWED_MONTH:
-            services.management_report_review(
-                report=report,
-                comments="Thank you. Noted the fee income position; please keep the board "
-                "informed.",
-                by=ctx.commissioner,
-                now=_at(submitted_on + datetime.timedelta(days=4)),
-            )
-        month = dates.add_months(month, 1)
+        services.management_report_submit(report=report, by=ctx.manager)
 
-
-def _load_plan_and_escalation(ctx):
-    if not ActionPlan.objects.filter(kpi_code="LIB05").exists():
-        plan = services.action_plan_open(
-            kpi_code="LIB05",
-            month=datetime.date(2016, 9, 1),
-            trigger="Red this period",
-            summary="Rebuild referrals to the home library service with adult social care "
-            "and the voluntary sector, and recruit volunteers to serve new customers.",
-            by=ctx.manager,
+    def review():
+        services.management_report_review(
+            report=ManagementReport.objects.get(month=month),
+            comments="Thank you. Noted; please keep the board informed of anything outside "
+            "tolerance.",
+            by=ctx.commissioner,
         )
-        for description, owner, due_on, status in [
+
+    story.on(submitted, submit, label=f"management report {month:%Y-%m}")
+    story.on(reviewed, review)
+
+
+HIGHLIGHTS = {
+    4: "Spring activities in every library; the new year's specification came into force.",
+    5: "Summer Reading Challenge planned with schools; registration appointments on profile.",
+    6: "Summer Reading Challenge sign-ups opened; wedding season under way.",
+    7: "Summer Reading Challenge launched in every library; ceremonies at their peak.",
+    8: "Summer Reading Challenge completions ahead of last year; ceremonies fully booked.",
+    9: "Summer Reading Challenge medals presented; autumn events programme published.",
+    10: "Black History Month events in twenty libraries; archive open day well attended.",
+    11: "Digital skills sessions busy ahead of the winter; volunteer drivers recruited.",
+    12: "Winter opening hours; death registrations rising as every winter.",
+    1: "Winter pressures on death registration managed with cover between districts.",
+    2: "Half-term events; the business plan for next year drafted.",
+    3: "Year-end stock check complete; the business plan submitted.",
+}
+
+
+def _highlights(month):
+    text = HIGHLIGHTS[month.month]
+    if dates.financial_year_of(month) == demo_figures.COVID_YEAR:
+        text = "Buildings open as the pandemic rules allowed; e-lending and click-and-collect " + (
+            "kept readers served. " + text
+        )
+    return text
+
+
+def _risks(month, story):
+    for (code, start_year), _state in figures_story(story.current_year).items():
+        if start_year == dates.financial_year_of(month) and month.month not in (4,):
+            return f"{code} below target: an action plan is open or being prepared."
+    return "No KPI outside tolerance this month."
+
+
+# Action plans: (kpi code, year, trigger, summary, actions (description, owner)).
+PLAN_TEXTS = {
+    "LIB05": (
+        "Rebuild referrals to the home library service with adult social care and the "
+        "voluntary sector, and recruit volunteers to serve new customers.",
+        [
             (
                 "Agree a referral route with adult social care locality teams",
                 "Libraries operations manager",
-                datetime.date(2016, 11, 30),
-                ActionStatus.DONE,
             ),
-            (
-                "Recruit 40 home library volunteers",
-                "Volunteer co-ordinator",
-                datetime.date(2017, 3, 31),
-                ActionStatus.DONE,
-            ),
-            (
-                "Promote the service through GP surgeries and pharmacies",
-                "Marketing officer",
-                datetime.date(2017, 8, 31),
-                ActionStatus.IN_PROGRESS,
-            ),
-            (
-                "Review eligibility criteria with the commissioner",
-                "Head of service",
-                datetime.date(2017, 12, 15),
-                ActionStatus.NOT_STARTED,
-            ),
-        ]:
-            action = services.action_add(
-                plan=plan, description=description, owner=owner, due_on=due_on, by=ctx.manager
-            )
-            if status != ActionStatus.NOT_STARTED:
-                services.action_update_status(
-                    action=action, status=status, by=ctx.manager, today=due_on
-                )
-    if not Escalation.objects.exists():
-        services.escalation_raise(
-            title="Fee income forecast £48,000 below budget",
-            kind="financial",
-            kpi_code="WS02",
-            description="Ceremony bookings for 2017/18 are behind profile after the fee "
-            "review; the service cannot absorb the shortfall within its budget tolerance "
-            "without reducing opening hours.",
-            by=ctx.manager,
-            now=_at(datetime.date(2017, 10, 20)),
+            ("Recruit 40 home library volunteers", "Volunteer co-ordinator"),
+            ("Promote the service through GP surgeries and pharmacies", "Marketing officer"),
+        ],
+    ),
+    "REG01": (
+        "Release more death registration appointments in the busiest districts and share "
+        "registrars between districts in the winter.",
+        [
+            ("Release extra appointments each Monday", "Registration service manager"),
+            ("Agree cover between districts for the winter", "Registration service manager"),
+            ("Review the booking system's appointment templates", "Registration systems officer"),
+        ],
+    ),
+    "REG02": (
+        "Bring birth registration appointments back within five working days by opening "
+        "Saturday morning sessions in three districts.",
+        [
+            ("Open Saturday morning sessions in three districts", "Registration service manager"),
+            ("Train two more deputy registrars", "Registration training lead"),
+            ("Publish waiting times on the council website", "Digital content officer"),
+        ],
+    ),
+    "REG03": (
+        "Bring death registration appointments back within two working days: cover "
+        "between districts and more appointments released each Monday.",
+        [
+            ("Release extra appointments each Monday", "Registration service manager"),
+            ("Agree cover between districts", "Registration service manager"),
+            ("Report weekly availability to the head of service", "Registration systems officer"),
+        ],
+    ),
+    "ARC02": (
+        "Clear the backlog of archive enquiries: volunteers on routine look-ups and a "
+        "temporary archivist for six months.",
+        [
+            ("Recruit a temporary archivist for six months", "County archivist"),
+            ("Train volunteers to answer routine look-ups", "Archive volunteer co-ordinator"),
+            ("Publish the top twenty answers online", "County archivist"),
+        ],
+    ),
+}
+
+
+def _plan_events(story, code, start_year, state):
+    ctx = story.ctx
+    m = ctx.manager
+    current = start_year == story.current_year
+    if code == "LIB05" and start_year == 2016:
+        opened_on, trigger_month = datetime.date(2016, 9, 20), datetime.date(2016, 8, 1)
+    else:
+        opened_on, trigger_month = (
+            story.working(datetime.date(start_year, 7, 15)),
+            datetime.date(start_year, 6, 1),
+        )
+    summary, actions = PLAN_TEXTS[code]
+    dues = [
+        story.working(opened_on + datetime.timedelta(days=45)),
+        story.working(opened_on + datetime.timedelta(days=105)),
+        story.working(opened_on + datetime.timedelta(days=190)),
+    ]
+    done = [True, True, True]
+    if current:
+        dues[1] = max(dues[1], story.working(story.today + datetime.timedelta(days=21)))
+        dues[2] = max(dues[2], story.working(story.today + datetime.timedelta(days=60)))
+        done = [True, False, False]
+    closed_on = story.working(datetime.date(start_year + 1, 8, 12))
+
+    def plan():
+        return ActionPlan.objects.get(kpi_code=code, opened_for_month=trigger_month)
+
+    def open_plan():
+        new = services.action_plan_open(
+            kpi_code=code,
+            month=trigger_month,
+            trigger="Red this period" if state == demo_figures.RED else "Amber this period",
+            summary=summary,
+            by=m,
+        )
+        for (description, owner), due_on in zip(actions, dues, strict=True):
+            services.action_add(plan=new, description=description, owner=owner, due_on=due_on, by=m)
+
+    def progress(n, status):
+        def step():
+            action = plan().actions.order_by("due_on")[n]
+            services.action_update_status(action=action, status=status, by=m)
+
+        return step
+
+    def close():
+        services.action_plan_close(
+            plan=plan(),
+            reason="recovered",
+            note=f"{code} back on target for three months.",
+            latest_rating=rag.GREEN,
+            by=ctx.commissioner,
         )
 
-
-def _load_comparators(ctx):
-    if ComparatorValue.objects.exists():
+    if not story.on(opened_on, open_plan, hour=11, label=f"action plan {code} {start_year}"):
         return
-    lines = ["kpi_code,year,authority,value"]
-    for code, values in COMPARATORS.items():
-        for authority, value in zip(AUTHORITIES, values, strict=True):
-            lines.append(f"{code},2016/17,{authority},{value}")
-    upload = services.comparators_upload_parse(
-        uploaded=ContentFile("\n".join(lines).encode(), name="comparators-2016-17.csv"),
-        by=ctx.admin,
+    for n, due_on in enumerate(dues):
+        if done[n]:
+            story.on(
+                story.working(due_on - datetime.timedelta(days=6)),
+                progress(n, ActionStatus.DONE),
+                hour=15,
+            )
+        elif n == 1:
+            story.on(
+                story.before_now(story.moment(opened_on + datetime.timedelta(days=30), 15)),
+                progress(n, ActionStatus.IN_PROGRESS),
+            )
+    if not current:
+        story.on(closed_on, close, hour=10)
+
+
+ESCALATIONS = [
+    (
+        "Fee income forecast below budget",
+        "financial",
+        "WS02",
+        "Ceremony bookings are behind profile after the fee review; the service cannot absorb "
+        "the shortfall within its budget tolerance without reducing opening hours.",
+        "The board accepts the shortfall this year and asks for a fees proposal with next "
+        "year's budget.",
+    ),
+    (
+        "Central library roof repairs",
+        "operational",
+        "",
+        "Water came through the roof of the central library in two storms; the reference "
+        "floor is closed until Property repairs it.",
+        "The board asks Property for a date for the repairs and agrees a temporary service "
+        "from the ground floor.",
+    ),
+    (
+        "Registration system replacement",
+        "operational",
+        "",
+        "The national registration system changes next year; local booking must be rebuilt "
+        "to work with it, and the ICT plan has no capacity before the autumn.",
+        "The board asks ICT to bring the work forward and will review progress at its next "
+        "meeting.",
+    ),
+]
+
+
+def _escalation_events(story, start_year):
+    ctx = story.ctx
+    from board.demo import board_day
+
+    title, kind, kpi_code, description, response = ESCALATIONS[start_year % len(ESCALATIONS)]
+    title = f"{title} ({dates.financial_year_label(start_year)})"
+    raised_on = story.working(datetime.date(start_year, 10, 20))
+    answered_on = board_day(start_year, 12)
+    if start_year == story.current_year:
+        # This year's was raised and answered, whatever day the demo is loaded on.
+        raised = story.before_now(story.moment(raised_on, 11), margin_minutes=60 * 24 * 20)
+        answered = story.before_now(story.moment(answered_on, 13), margin_minutes=60 * 24 * 5)
+        if raised < story.moment(datetime.date(start_year, 4, 10), 9):
+            return
+    else:
+        raised, answered = story.moment(raised_on, 11), story.moment(answered_on, 13)
+
+    def raise_it():
+        services.escalation_raise(
+            title=title, kind=kind, kpi_code=kpi_code, description=description, by=ctx.manager
+        )
+
+    def answer():
+        services.escalation_respond(
+            escalation=Escalation.objects.get(title=title), response=response, by=ctx.board
+        )
+
+    story.on(raised, raise_it)
+    story.on(answered, answer)
+
+
+def chapter(story):
+    figures = figures_story(story.current_year)
+    month = demo_figures.FIRST_MONTH
+    while month <= story.last_month:
+        _return_events(story, month, figures)
+        _report_events(story, month)
+        month = dates.add_months(month, 1)
+    for (code, start_year), state in sorted(figures.items(), key=lambda kv: kv[0][1]):
+        _plan_events(story, code, start_year, state)
+    for start_year in story.years:
+        _escalation_events(story, start_year)
+    for start_year in story.years:
+        story.on(
+            datetime.date(start_year + 1, 6, 25),
+            lambda y=start_year: core_services.financial_year_set_population(
+                start_year=y, residents=residents_in(y), by=story.ctx.admin
+            ),
+            hour=9,
+            label=f"resident population {start_year}",
+        )
+    story.on(
+        datetime.date(2017, 10, 16),
+        lambda: _load_comparators(story.ctx),
+        hour=14,
+        label="comparators",
     )
-    services.comparators_upload_confirm(upload=upload, by=ctx.admin)
-
-
-def load(ctx):
-    """Add this app's demo records. `ctx` is a lra_commissioning.demo.DemoContext."""
-    _load_returns(ctx)
-    _load_reports(ctx)
-    _load_plan_and_escalation(ctx)
-    _load_comparators(ctx)

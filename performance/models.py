@@ -187,6 +187,35 @@ class KpiReturn(models.Model):
         return self.status != ValueStatus.DRAFT
 
 
+class KpiCorrection(models.Model):
+    """The service's correction of a queried value: its draft until resubmitted.
+
+    Everyone else keeps seeing the submitted value and the commissioner's query;
+    on resubmission the correction becomes the value (a new revision, with its
+    reason) and this row goes (its history stays).
+    """
+
+    kpi_return = models.OneToOneField(
+        KpiReturn, on_delete=models.CASCADE, related_name="correction"
+    )
+    value = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    commentary = models.TextField(blank=True)
+    evidence_url = models.URLField(blank=True, max_length=500)
+    evidence_file = models.FileField(upload_to=generated_upload_path, blank=True)
+    evidence_name = models.CharField(max_length=150, blank=True)
+    evidence_kind = models.CharField(max_length=10, blank=True)
+    reason = models.TextField(blank=True, help_text="What the service changed and why.")
+    saved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    saved_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Correction of {self.kpi_return}"
+
+
 class KpiRevision(models.Model):
     """Every value the service has put forward for a KPI return, kept for ever."""
 
@@ -477,7 +506,12 @@ class ComparatorValue(models.Model):
     kpi_code = models.CharField(max_length=20)
     start_year = models.PositiveIntegerField()
     authority = models.CharField(max_length=150)
+    # A count KPI's value is per 1,000 residents; a percentage or a number of days
+    # is compared as it is (see performance.selectors.comparison).
     value = models.DecimalField(max_digits=14, decimal_places=2)
+    # Where the figure comes from ("CIPFA Public Library Statistics 2016/17";
+    # the demo's say "Illustrative").
+    source = models.CharField(max_length=200, blank=True)
 
     history = HistoricalRecords()
 

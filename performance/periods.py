@@ -1,6 +1,7 @@
 """Return periods and deadlines: which KPI periods end in a month, and when they are due."""
 
 import datetime
+import re
 
 from django.conf import settings
 
@@ -46,9 +47,16 @@ def due_date(month: datetime.date, working_days: int | None = None) -> datetime.
     return dates.return_due_date(dates.month_end(month.replace(day=1)), n)
 
 
+_MONTH = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+
+
 def parse_month(text: str) -> datetime.date | None:
-    """'2016-06' -> 1 June 2016; None when it is not a month."""
-    try:
-        return datetime.datetime.strptime(text.strip(), "%Y-%m").date()
-    except (ValueError, AttributeError):
+    """'2016-06' -> 1 June 2016; None when it is not a month written that way
+    (a real month, a four-digit year from 1900 to 2200, ASCII digits only)."""
+    match = _MONTH.fullmatch(text or "") if isinstance(text, str) else None
+    if match is None:
         return None
+    year, month = int(match.group(1)), int(match.group(2))
+    if not (1900 <= year <= 2200 and 1 <= month <= 12):
+        return None
+    return datetime.date(year, month, 1)

@@ -113,14 +113,25 @@ class Rating:
     outside_tolerance: bool = False
 
     @property
+    def colour(self) -> str:
+        """The rating a late value keeps: a late value is still green, amber or red."""
+        return self.underlying if self.state == LATE and self.underlying else self.state
+
+    @property
     def label(self) -> str:
         if self.state == LATE and self.underlying in (GREEN, AMBER, RED, IN_RANGE, OUT_OF_RANGE):
-            return f"Late ({LABELS[self.underlying].lower()})"
+            return f"Late, {LABELS[self.underlying].lower()}"
         return LABELS[self.state]
 
     @property
     def tag_class(self) -> str:
-        return TAG_CLASSES[self.state]
+        return TAG_CLASSES[self.colour]
+
+    @property
+    def within_tolerance(self) -> bool:
+        """Green, amber above the floor, or in the expected range, and no further from
+        target than the specification's tolerance: what may be accepted in one go."""
+        return self.colour in (GREEN, AMBER, IN_RANGE) and not self.outside_tolerance
 
     @property
     def needs_attention(self) -> bool:

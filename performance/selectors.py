@@ -17,8 +17,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from lra_commissioning import dates
-from lra_commissioning.permissions import visible_q
-from specifications.models import KPI, SpecificationVersion, VersionStatus
+from lra_commissioning.dashboard import budget_exceptions
+from lra_commissioning.models import FinancialYear
+from lra_commissioning.permissions import Perm, visible_q
+from specifications.models import KPI, SpecificationVersion, Unit, VersionStatus
 
 from . import periods, rag
 from .models import (
@@ -50,6 +52,32 @@ def default_month(today=None) -> datetime.date:
         return latest.month
     today = today or timezone.localdate()
     return dates.add_months(today, -1)
+
+
+def first_month() -> datetime.date | None:
+    """The first month of the first published specification: the earliest month with
+    anything to show (one query)."""
+    first = (
+        SpecificationVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .order_by("starts_on")
+        .values_list("starts_on", flat=True)
+        .first()
+    )
+    return first.replace(day=1) if first else None
+
+
+# Before any specification is published, months back to April 2000 may still be
+# addressed (a management report needs no specification); never a later month
+# than this one, nor anything the date arithmetic cannot hold.
+EARLIEST_MONTH = datetime.date(2000, 4, 1)
+
+
+def month_in_range(month: datetime.date, today=None) -> bool:
+    """Whether a month can be shown: from the first specification (or April 2000
+    while there is none) to this month."""
+    today = today or timezone.localdate()
+    first = first_month() or EARLIEST_MONTH
+    return first <= month.replace(day=1) <= today.replace(day=1)
 
 
 def month_choices(today=None) -> list[datetime.date]:
@@ -96,6 +124,85 @@ def comparator_position(ours: Decimal | None, others: list[Decimal], higher_is_b
     size = len(others) + 1
     quartile = min(4, math.ceil(rank * 4 / size))
     return rank, size, _QUARTILES[quartile]
+
+
+PER_1000_RESIDENTS = "per 1,000 residents"
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """This council among other authorities for one KPI and year, on one basis.
+
+    A count (items issued, visits) is compared per 1,000 residents: the other
+    authorities' values are imported per 1,000 residents, and this council's
+    year figure is divided by its resident population. A percentage or a number
+    of days is compared as it is.
+    """
+
+    start_year: int
+    ours: Decimal | None  # on the comparison's basis; None when it cannot be worked out
+    others: list  # [(authority, value)], as imported
+    position: str  # "3rd of 16 (top quartile)", "" when there is none
+    basis: str  # PER_1000_RESIDENTS or ""
+    sources: str  # where the other authorities' figures come from
+    missing: str  # why there is no position, "" when there is one
+
+    @property
+    def year_label(self) -> str:
+        return dates.financial_year_label(self.start_year)
+
+    @property
+    def basis_text(self) -> str:
+        """E.g. "per 1,000 residents, against 15 other authorities' figures for 2016/17
+        (Illustrative)"."""
+        text = f"against {len(self.others)} other authorities' figures for {self.year_label}" + (
+            f" ({self.sources})" if self.sources else ""
+        )
+        return f"{self.basis}, {text}" if self.basis else text
+
+
+def compare_with_other_authorities(
+    kpi, start_year: int, ours_total: Decimal | None, others: list, residents: int | None
+) -> Comparison:
+    """The one rule for comparing with other authorities (see Comparison).
+
+    `others` are ComparatorValue rows for the KPI and year; `residents` is the
+    council's resident population that year (None when it is not recorded)."""
+    basis = PER_1000_RESIDENTS if kpi.unit == Unit.COUNT else ""
+    missing = ""
+    ours = ours_total
+    if ours_total is None:
+        missing = "no accepted figure for this council yet"
+    elif basis:
+        if residents:
+            ours = (ours_total * 1000 / residents).quantize(TWO)
+        else:
+            ours = None
+            missing = (
+                f"the council's resident population for "
+                f"{dates.financial_year_label(start_year)} is not recorded"
+            )
+    position = position_text(
+        comparator_position(ours, [c.value for c in others], kpi.higher_is_better)
+    )
+    sources = "; ".join(sorted({c.source for c in others if c.source}))
+    return Comparison(
+        start_year=start_year,
+        ours=ours,
+        others=[(c.authority, c.value) for c in others],
+        position=position,
+        basis=basis,
+        sources=sources,
+        missing=missing,
+    )
+
+
+def resident_populations(years) -> dict[int, int]:
+    return dict(
+        FinancialYear.objects.filter(
+            start_year__in=list(years), resident_population__isnull=False
+        ).values_list("start_year", "resident_population")
+    )
 
 
 def _ordinal(n: int) -> str:
@@ -232,9 +339,10 @@ def _window_values(codes, start, end):
 
 
 def _comparators(codes, years):
+    """{(KPI code, start year): [ComparatorValue]}."""
     by_key = defaultdict(list)
     for c in ComparatorValue.objects.filter(kpi_code__in=codes, start_year__in=years):
-        by_key[(c.kpi_code, c.start_year)].append(c.value)
+        by_key[(c.kpi_code, c.start_year)].append(c)
     return by_key
 
 
@@ -262,6 +370,10 @@ class Dashboard:
     budget_exceptions: list = field(default_factory=list)
 
     @property
+    def year(self) -> int:
+        return dates.financial_year_of(self.month)
+
+    @property
     def shown_rows(self):
         return self.rows if self.show_all else [r for r in self.rows if r.needs_attention]
 
@@ -281,6 +393,7 @@ def kpi_rows(*, month: datetime.date, codes=None, today=None) -> tuple:
     window_start = dates.financial_year_start(start_year - 1)
     window = _window_values(all_codes, window_start, dates.month_end(month))
     comparators = _comparators(all_codes, [start_year, start_year - 1])
+    residents = resident_populations([start_year, start_year - 1]) if comparators else {}
     plans = {
         p.kpi_code: p
         for p in ActionPlan.objects.filter(kpi_code__in=all_codes, status=PlanStatus.OPEN)
@@ -335,9 +448,11 @@ def kpi_rows(*, month: datetime.date, codes=None, today=None) -> tuple:
                 if dates.financial_year_of(end) == year and r.status == ValueStatus.ACCEPTED
             ]
             ours = annual_figure(kpi.annual_aggregation, in_year)
-            text = position_text(comparator_position(ours, others, kpi.higher_is_better))
-            if text:
-                comparator = f"{text}, {dates.financial_year_label(year)}"
+            compared = compare_with_other_authorities(kpi, year, ours, others, residents.get(year))
+            if compared.position:
+                comparator = f"{compared.position}, {compared.year_label}" + (
+                    f", {compared.basis}" if compared.basis else ""
+                )
                 break
         rows.append(
             KpiRow(
@@ -364,39 +479,50 @@ def kpi_rows(*, month: datetime.date, codes=None, today=None) -> tuple:
     return version, rows
 
 
+# The summary counts every KPI shown once, by its colour (a late value keeps its
+# colour), so the counts add up to the KPIs listed. Late and queried are notes
+# on top ("of which"), never a colour of their own.
 COUNTED = [
     (rag.GREEN, "Green"),
     (rag.AMBER, "Amber"),
     (rag.RED, "Red"),
+    (rag.IN_RANGE, "In range"),
+    (rag.OUT_OF_RANGE, "Out of range"),
+    (rag.NOT_RATED, "Not rated"),
     (rag.MISSING, "Missing"),
-    (rag.LATE, "Late"),
-    ("queried", "Queried"),
+    (rag.NOT_DUE, "Not yet due"),
 ]
+NOTED = [(rag.LATE, "Of which late"), ("queried", "Of which queried")]
+
+
+def rating_counts(rows) -> dict:
+    """{colour: count} over COUNTED (adding up to len(rows)), plus "late" and "queried"."""
+    counts = {key: 0 for key, _ in COUNTED + NOTED}
+    for row in rows:
+        counts[row.rating.colour] = counts.get(row.rating.colour, 0) + 1
+        if row.rating.state == rag.LATE:
+            counts[rag.LATE] += 1
+        if row.queried:
+            counts["queried"] += 1
+    return counts
 
 
 def visible_returns(user):
     """The monthly KPI returns this person may open (`kpi_return.view`)."""
-    return MonthlyReturn.objects.filter(visible_q(user, "kpi_return.view"))
+    return MonthlyReturn.objects.filter(visible_q(user, Perm.KPI_RETURN_VIEW))
 
 
 def visible_reports(user):
     """The management reports this person may open (`management_report.view`)."""
-    return ManagementReport.objects.filter(visible_q(user, "management_report.view"))
+    return ManagementReport.objects.filter(visible_q(user, Perm.MANAGEMENT_REPORT_VIEW))
 
 
 def dashboard(*, month: datetime.date, user, show_all: bool = False, today=None) -> Dashboard:
     """The exception dashboard for a month, as this person may see it: the month's
     return and report only if they may open them (a draft stays with the service)."""
-    from funding.selectors import budget_exceptions
-
     month = month.replace(day=1)
     version, rows = kpi_rows(month=month, today=today)
-    counts = {key: 0 for key, _ in COUNTED}
-    for row in rows:
-        if row.rating.state in counts:
-            counts[row.rating.state] += 1
-        if row.queried:
-            counts["queried"] += 1
+    counts = rating_counts(rows)
     return Dashboard(
         month=month,
         version=version,
@@ -409,44 +535,163 @@ def dashboard(*, month: datetime.date, user, show_all: bool = False, today=None)
     )
 
 
+# The review page ---------------------------------------------------------------------
+
+
+@dataclass
+class ReviewRow:
+    """A submitted value with what the commissioner needs beside it to decide."""
+
+    value_record: KpiReturn
+    row: KpiRow | None
+
+    @property
+    def kpi(self):
+        return self.value_record.kpi
+
+    @property
+    def rating(self) -> rag.Rating:
+        return self.row.rating if self.row else rag.Rating(rag.NOT_RATED)
+
+    @property
+    def previous(self):
+        """(period label, value) of the period before, or None."""
+        if self.row and len(self.row.spark) >= 2:
+            return self.row.spark[-2]
+        return None
+
+
+def review_rows(*, monthly_return: MonthlyReturn, today=None) -> list[ReviewRow]:
+    """Each value of the return with its target, floor, rating, the period before
+    and the same period last year (a fixed number of queries)."""
+    records = list(monthly_return.values.select_related("kpi").order_by("kpi__order", "kpi_code"))
+    _version, rows = kpi_rows(
+        month=monthly_return.month, codes={r.kpi_code for r in records}, today=today
+    )
+    by_code = {r.kpi.code: r for r in rows}
+    return [ReviewRow(record, by_code.get(record.kpi_code)) for record in records]
+
+
 # The KPI page ------------------------------------------------------------------------
+
+PERIODS_PER_YEAR = {"monthly": 12, "quarterly": 4, "annual": 1}
+CHART_PERIODS = {"monthly": 24, "quarterly": 12, "annual": 8}
+
+
+@dataclass
+class ChartPoint:
+    """One period of a KPI's history: its value (None: none submitted) and the target
+    and floor in force for that period, on the same basis as the value."""
+
+    label: str
+    end: datetime.date
+    value: Decimal | None
+    status: str
+    target: Decimal | None
+    floor: Decimal | None
 
 
 @dataclass
 class KpiPage:
     kpi: KPI
     row: KpiRow
-    history: list  # (period label, period end, value, status) for the chart and table
+    history: list  # [ChartPoint], oldest first, one per period (gaps included)
     ytd: Decimal | None
     forecast: Decimal | None
     forecast_method: str
-    comparators: list  # (year label, [(authority, value)], position text)
+    comparators: list  # [Comparison], latest year first
 
 
-def _forecast(kpi, year_values, last_year_values, month_number):
-    """Year-end forecast and the method used, stated for the reader."""
-    known = [v for v in year_values if v is not None]
+def _kpi_definitions(codes) -> dict[str, list[KPI]]:
+    """Every published definition of each code, newest in force first (one query)."""
+    found = defaultdict(list)
+    for kpi in (
+        KPI.objects.filter(code__in=codes, version__status=VersionStatus.PUBLISHED)
+        .select_related("version")
+        .order_by("-version__starts_on", "-version__major", "-version__minor")
+    ):
+        found[kpi.code].append(kpi)
+    return found
+
+
+def definition_in_force(definitions: list[KPI], day: datetime.date) -> KPI | None:
+    """The KPI as defined by the version in force on `day` (see _version_in_force)."""
+    return next((k for k in definitions if k.version.starts_on <= day), None)
+
+
+def period_target(kpi: KPI | None, period: dates.Period):
+    """(target, floor) for one period, on the basis its value is reported: a count
+    summed over the year gets the share of the annual target profiled to that
+    period; any other KPI its annual target. (None, None) for an activity measure."""
+    if kpi is None or kpi.is_activity or kpi.annual_target is None:
+        return None, None
+    floor = kpi.floor
+    if floor is None and kpi.version.performance_tolerance_percent is not None:
+        floor = rag.floor_from_tolerance(
+            kpi.annual_target, kpi.version.performance_tolerance_percent, kpi.higher_is_better
+        )
+    if kpi.annual_aggregation != "sum":
+        return kpi.annual_target, floor
+    last = dates.month_number_in_year(period.end)
+    first = dates.month_number_in_year(period.start)
+    share = rag.profiled_share(last, kpi.monthly_profile)
+    if first > 1:
+        share -= rag.profiled_share(first - 1, kpi.monthly_profile)
+    return (
+        (kpi.annual_target * share).quantize(TWO),
+        None if floor is None else (floor * share).quantize(TWO),
+    )
+
+
+def _month_list(months: list[datetime.date]) -> str:
+    names = [f"{m:%B}" for m in months]
+    if len(names) > 3 and all(
+        dates.add_months(a, 1) == b for a, b in zip(months, months[1:], strict=False)
+    ):
+        return f"{names[0]} to {names[-1]} {months[-1]:%Y}"
+    text = ", ".join(names[:-1]) + (" and " if len(names) > 1 else "") + names[-1]
+    return f"{text} {months[-1]:%Y}"
+
+
+def _forecast(kpi, year_values, last_year_values):
+    """Year-end forecast from the periods that have values, and its basis in words.
+
+    year_values / last_year_values: [(month, value or None)] of this year's and
+    last year's months (this year's up to the month shown). Only months with a
+    value count: two values entered by October forecast from those two, not
+    from seven months.
+    """
+    known = [(m, v) for m, v in year_values if v is not None]
     if not known:
         return None, "No forecast: there are no values for this year yet."
+    n = len(known)
+    periods_word = {"monthly": "month", "quarterly": "quarter", "annual": "year"}.get(
+        kpi.frequency, "period"
+    )
+    months_named = _month_list([m for m, _ in known])
+    basis = f"{n} {periods_word}{'s' if n != 1 else ''} with values ({months_named})"
     if kpi.annual_aggregation == "latest":
-        return known[-1], "The latest value, carried to the year end."
+        return known[-1][1], f"The latest value, carried to the year end. Based on {basis}."
     if kpi.annual_aggregation == "average":
         return (
-            (sum(known) / len(known)).quantize(TWO),
-            "The average of this year's values so far.",
+            (sum(v for _, v in known) / n).quantize(TWO),
+            f"The average of this year's values so far. Based on {basis}.",
         )
-    ytd = sum(known)
-    if len(last_year_values) == 12 and all(v is not None for v in last_year_values):
-        last_ytd = sum(last_year_values[:month_number])
-        if last_ytd:
-            forecast = (ytd * sum(last_year_values) / last_ytd).quantize(Decimal(1))
+    ytd = sum(v for _, v in known)
+    per_year = PERIODS_PER_YEAR.get(kpi.frequency, 12)
+    last_by_number = {dates.month_number_in_year(m): v for m, v in last_year_values}
+    if len(last_by_number) >= per_year and all(v is not None for v in last_by_number.values()):
+        last_total = sum(last_by_number.values())
+        last_same = sum(last_by_number[dates.month_number_in_year(m)] for m, _ in known)
+        if last_total and last_same:
+            forecast = (ytd * last_total / last_same).quantize(Decimal(1))
             return forecast, (
-                "Seasonal: this year to date, scaled by last year's share of the annual "
-                "total reached by the same month."
+                f"Seasonal: the total of the {basis}, scaled by last year's share of its "
+                "annual total in the same periods."
             )
     return (
-        (ytd * 12 / month_number).quantize(Decimal(1)),
-        "Straight line: this year to date divided by the months so far, times twelve.",
+        (ytd * per_year / n).quantize(Decimal(1)),
+        f"Straight line: the average of the {basis}, times {per_year}.",
     )
 
 
@@ -457,48 +702,151 @@ def kpi_page(*, code: str, month: datetime.date, today=None) -> KpiPage | None:
         return None
     row = rows[0]
     kpi = row.kpi
-    records = list(
-        KpiReturn.objects.filter(
-            kpi_code=code, status__in=RATED_STATUSES, period_end__lte=dates.month_end(month)
-        ).order_by("period_end")
+    latest = row.period or periods.latest_period_by(kpi.frequency, month)
+    chart_periods = (
+        _period_ends(kpi.frequency, latest.end, CHART_PERIODS.get(kpi.frequency, 24))
+        if latest
+        else []
     )
-    history = [
-        (
-            dates.month_period(r.period_end).label
-            if kpi.frequency == "monthly"
-            else f"{r.period_start:%b %Y} to {r.period_end:%b %Y}",
-            r.period_end,
-            r.value,
-            r.get_status_display(),
-        )
-        for r in records
-    ]
-    by_end = {r.period_end: r.value for r in records}
     start_year = dates.financial_year_of(month)
+    window_start = min(
+        [dates.financial_year_start(start_year - 1)] + [p.start for p in chart_periods]
+    )
+    records = {
+        r.period_end: r
+        for r in KpiReturn.objects.filter(
+            kpi_code=code,
+            status__in=RATED_STATUSES,
+            period_end__gte=window_start,
+            period_end__lte=dates.month_end(month),
+        )
+    }
+    definitions = _kpi_definitions([code])[code]
+    history = []
+    for p in chart_periods:
+        record = records.get(p.end)
+        target, floor = period_target(definition_in_force(definitions, p.start), p)
+        history.append(
+            ChartPoint(
+                label=p.label,
+                end=p.end,
+                value=record.value if record else None,
+                status=record.get_status_display() if record else "",
+                target=target,
+                floor=floor,
+            )
+        )
+    by_end = {end: r.value for end, r in records.items()}
     this_year = [
-        by_end.get(dates.month_end(m))
+        (m, by_end.get(dates.month_end(m)))
         for m in dates.financial_year_months(start_year)
-        if m <= month
+        if m <= month and periods.period_ending_in(kpi.frequency, m)
     ]
     last_year = [
-        by_end.get(dates.month_end(m)) for m in dates.financial_year_months(start_year - 1)
+        (m, by_end.get(dates.month_end(m)))
+        for m in dates.financial_year_months(start_year - 1)
+        if periods.period_ending_in(kpi.frequency, m)
     ]
-    forecast, method = _forecast(kpi, this_year, last_year, dates.month_number_in_year(month))
+    forecast, method = _forecast(kpi, this_year, last_year)
     comp_rows = defaultdict(list)
     for c in ComparatorValue.objects.filter(kpi_code=code).order_by("-start_year", "authority"):
-        comp_rows[c.start_year].append((c.authority, c.value))
-    accepted = defaultdict(list)
-    for r in records:
-        if r.status == ValueStatus.ACCEPTED:
-            accepted[dates.financial_year_of(r.period_end)].append(r.value)
+        comp_rows[c.start_year].append(c)
+    accepted = _accepted_by_year([code], min(comp_rows, default=start_year), start_year)
+    residents = resident_populations(comp_rows)
     comparators = []
     for year, others in comp_rows.items():
-        ours = annual_figure(kpi.annual_aggregation, accepted.get(year, []))
-        position = comparator_position(ours, [v for _, v in others], kpi.higher_is_better)
+        ours = annual_figure(kpi.annual_aggregation, [v for _, v in accepted.get((code, year), [])])
         comparators.append(
-            (dates.financial_year_label(year), others, ours, position_text(position))
+            compare_with_other_authorities(kpi, year, ours, others, residents.get(year))
         )
     return KpiPage(kpi, row, history, row.ytd, forecast, method, comparators)
+
+
+# The year at a glance ------------------------------------------------------------------
+
+
+@dataclass
+class YearCell:
+    month: datetime.date
+    period: dates.Period | None  # None: no period of this KPI ends in this month
+    rating: rag.Rating | None
+    record: KpiReturn | None
+
+    @property
+    def value(self):
+        return self.record.value if self.record else None
+
+
+@dataclass
+class YearRow:
+    kpi: KPI
+    cells: list[YearCell]
+    ytd: Decimal | None
+    forecast: Decimal | None
+    forecast_method: str
+
+
+@dataclass
+class YearGrid:
+    start_year: int
+    months: list[datetime.date]
+    version: SpecificationVersion | None
+    rows: list[YearRow]
+
+    @property
+    def label(self) -> str:
+        return dates.financial_year_label(self.start_year)
+
+
+def year_at_a_glance(*, start_year: int, today=None) -> YearGrid:
+    """Every KPI of the year as a row, its months as columns, each cell rated against
+    the target in force for that period; year to date and forecast at the end.
+
+    A fixed number of queries however many KPIs or years there are.
+    """
+    today = today or timezone.localdate()
+    months = dates.financial_year_months(start_year)
+    shown_to = min(months[-1], today.replace(day=1))
+    version = _version_in_force(max(shown_to, months[0]))
+    if version is None or shown_to < months[0]:
+        return YearGrid(start_year, months, None, [])
+    kpis = list(KPI.objects.filter(version=version).order_by("order", "code"))
+    codes = [k.code for k in kpis]
+    definitions = _kpi_definitions(codes)
+    window = _window_values(
+        codes, dates.financial_year_start(start_year - 1), dates.financial_year_end(start_year)
+    )
+    due_days = periods.due_working_days()
+    rows = []
+    for kpi in kpis:
+        values = window.get(kpi.code, {})
+        cells = []
+        latest = None
+        for month in months:
+            period = periods.period_ending_in(kpi.frequency, month)
+            if period is None or month > shown_to:
+                cells.append(YearCell(month, period, None, None))
+                continue
+            defined = definition_in_force(definitions[kpi.code], period.start) or kpi
+            rater = _Rater(
+                defined, values, defined.version.performance_tolerance_percent, due_days, today
+            )
+            rating = rater.rate(period)
+            record = values.get(period.end)
+            cells.append(YearCell(month, period, rating, record))
+            latest = (period, rater)
+        ytd = latest[1].ytd(latest[0]) if latest else None
+        this_year = [
+            (c.month, c.value) for c in cells if c.period is not None and c.month <= shown_to
+        ]
+        last_year = [
+            (m, values[dates.month_end(m)].value if dates.month_end(m) in values else None)
+            for m in dates.financial_year_months(start_year - 1)
+            if periods.period_ending_in(kpi.frequency, m)
+        ]
+        forecast, method = _forecast(kpi, this_year, last_year)
+        rows.append(YearRow(kpi, cells, ytd, forecast, method))
+    return YearGrid(start_year, months, version, rows)
 
 
 # The data-entry status board -------------------------------------------------------
@@ -521,6 +869,7 @@ def status_board(*, start_year: int, user, today=None):
         lines.append(
             {
                 "month": month,
+                "key": f"{month:%Y-%m}",
                 "due_on": due_on,
                 "return": returns.get(month),
                 "report": reports.get(month),
@@ -539,14 +888,28 @@ def published_years() -> list[int]:
     today = timezone.localdate()
     years = (
         SpecificationVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .order_by()  # the model's ordering (major, minor) would make each version a row
         .values_list("specification__financial_year__start_year", flat=True)
         .distinct()
     )
-    return sorted(y for y in years if dates.financial_year_start(y) <= today)
+    return sorted({y for y in years if dates.financial_year_start(y) <= today})
 
 
-def open_data_values(years: list[int]):
-    """Accepted values of the given years, with their KPI definitions (two queries)."""
+@dataclass(frozen=True)
+class KpiDefinition:
+    """A KPI as one published version defined it, and the days that definition applied."""
+
+    kpi: KPI
+    version_number: str
+    applies_from: datetime.date
+    applies_to: datetime.date | None  # None while that version is still in force
+
+
+def open_data_values(years: list[int]) -> tuple[list, list[KpiDefinition]]:
+    """Accepted values of the given years, with their KPI definitions: each version's
+    definition of each KPI, with the version and the days it applied (three queries).
+    A version applies from its start until the day before the next published version
+    starts (the version in force is the latest published one to have started)."""
     if not years:
         return [], []
     start = dates.financial_year_start(min(years))
@@ -566,7 +929,25 @@ def open_data_values(years: list[int]):
         .select_related("version__specification__financial_year")
         .order_by("version__starts_on", "order")
     )
-    return values, kpis
+    starts = list(
+        SpecificationVersion.objects.filter(status=VersionStatus.PUBLISHED)
+        .order_by("starts_on")
+        .values_list("pk", "starts_on")
+    )
+    until = {
+        pk: (starts[i + 1][1] - datetime.timedelta(days=1)) if i + 1 < len(starts) else None
+        for i, (pk, _) in enumerate(starts)
+    }
+    definitions = [
+        KpiDefinition(
+            kpi=k,
+            version_number=k.version.number,
+            applies_from=k.version.starts_on,
+            applies_to=until.get(k.version_id),
+        )
+        for k in kpis
+    ]
+    return values, definitions
 
 
 # ------------------------------------------------------------------------------------
@@ -611,10 +992,24 @@ def _accepted_by_year(codes, first_year, last_year):
     return out
 
 
-def annual_activity(*, start_year: int) -> dict[str, Decimal]:
-    """Accepted annual figure per KPI code for a financial year.
+# How many months one period of a KPI covers.
+PERIOD_MONTHS = {"monthly": 1, "quarterly": 3, "annual": 12}
 
-    Used by funding for unit costs (cost per library visit, per item issued).
+
+@dataclass(frozen=True)
+class Activity:
+    """A year's accepted activity figure and how many months of the year it covers."""
+
+    value: Decimal
+    months: int  # 12 for a whole year; fewer while returns are still to come or missing
+
+
+def annual_activity(*, start_year: int) -> dict[str, Activity]:
+    """Accepted annual figure per KPI code for a financial year, with the months it covers.
+
+    Used by funding for unit costs (cost per library visit, per item issued), which
+    must divide the cost of the same months: a part year's activity is never set
+    against a whole year's cost.
     """
     version = _version_in_force(dates.financial_year_start(start_year))
     if version is None:
@@ -623,11 +1018,11 @@ def annual_activity(*, start_year: int) -> dict[str, Decimal]:
     accepted = _accepted_by_year([k.code for k in kpis], start_year, start_year)
     result = {}
     for kpi in kpis:
-        figure = annual_figure(
-            kpi.annual_aggregation, [v for _, v in accepted.get((kpi.code, start_year), [])]
-        )
+        periods_ = accepted.get((kpi.code, start_year), [])
+        figure = annual_figure(kpi.annual_aggregation, [v for _, v in periods_])
         if figure is not None:
-            result[kpi.code] = figure
+            months = min(12, len(periods_) * PERIOD_MONTHS.get(kpi.frequency, 1))
+            result[kpi.code] = Activity(value=figure, months=months)
     return result
 
 
@@ -640,6 +1035,7 @@ def kpi_year_results(*, start_year: int) -> list[KpiYearResult]:
     codes = [k.code for k in kpis]
     accepted = _accepted_by_year(codes, start_year - 1, start_year)
     comparators = _comparators(codes, [start_year])
+    residents = resident_populations([start_year]).get(start_year) if comparators else None
     results = []
     for kpi in kpis:
         this_year = accepted.get((kpi.code, start_year), [])
@@ -675,11 +1071,246 @@ def kpi_year_results(*, start_year: int) -> list[KpiYearResult]:
                 rating=rating,
                 previous_value=previous,
                 monthly_values=monthly,
-                comparator_position=position_text(
-                    comparator_position(
-                        value, comparators.get((kpi.code, start_year), []), kpi.higher_is_better
-                    )
-                ),
+                comparator_position=compare_with_other_authorities(
+                    kpi, start_year, value, comparators.get((kpi.code, start_year), []), residents
+                ).position,
             )
         )
     return results
+
+
+@dataclass(frozen=True)
+class KpiYearReport:
+    """One KPI's year for the annual report, each month against the version in force.
+
+    `months_covered` are the months in which a published version defined the KPI
+    (fewer than twelve: a part year, rated on those months only). The target
+    and floor are on the same basis as `value`: for a count summed over the
+    year, the sum of each covered month's profiled share of the target in
+    force that month; for any other KPI, the target in force at the last
+    covered month (`target_history` says when it changed).
+    """
+
+    code: str
+    title: str
+    outcome_code: str
+    unit: str
+    higher_is_better: bool
+    is_activity: bool
+    aggregation: str
+    target: Decimal | None
+    floor: Decimal | None
+    value: Decimal | None
+    rating: str
+    previous_value: Decimal | None
+    months_covered: list[datetime.date]
+    # (first day of month, value or None, target that month or None), April first
+    monthly: list[tuple[datetime.date, Decimal | None, Decimal | None]]
+    months_rated: int  # months with a value and a target
+    months_on_target: int
+    target_history: list[tuple[datetime.date, Decimal | None, str]]  # (from, target, version)
+    comparator_position: str = ""
+    comparator_basis: str = ""
+
+    @property
+    def is_part_year(self) -> bool:
+        return 0 < len(self.months_covered) < 12
+
+
+def kpi_year_report(*, start_year: int) -> list[KpiYearReport]:
+    """Every KPI defined in the year, each month rated against the version in force
+    that month (a fixed number of queries)."""
+    months = dates.financial_year_months(start_year)
+    codes = list(
+        KPI.objects.filter(
+            version__status=VersionStatus.PUBLISHED,
+            version__starts_on__lte=dates.financial_year_end(start_year),
+        )
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    definitions = _kpi_definitions(codes)
+    # Outcome codes of the latest definitions (one query).
+    outcome_codes = dict(
+        KPI.objects.filter(pk__in=[d[0].pk for d in definitions.values() if d]).values_list(
+            "pk", "outcome__code"
+        )
+    )
+    accepted = _accepted_by_year(codes, start_year - 1, start_year)
+    comparators = _comparators(codes, [start_year])
+    residents = resident_populations([start_year]).get(start_year) if comparators else None
+    results = []
+    for code in codes:
+        in_force = [(m, definition_in_force(definitions[code], m)) for m in months]
+        covered = [(m, k) for m, k in in_force if k is not None]
+        if not covered:
+            continue
+        last = covered[-1][1]
+        by_end = dict(accepted.get((code, start_year), []))
+        monthly, history = [], []
+        rated = on_target = 0
+        summed_target = summed_floor = Decimal(0)
+        has_target = True
+        for m, kpi in in_force:
+            value = by_end.get(dates.month_end(m))
+            if kpi is None:
+                monthly.append((m, value, None))
+                continue
+            target, floor = period_target(kpi, dates.month_period(m))
+            if not history or history[-1][1] != kpi.annual_target:
+                history.append((m, kpi.annual_target, kpi.version.number))
+            monthly.append((m, value, target))
+            if target is None:
+                has_target = False
+            else:
+                summed_target += target
+                summed_floor += floor if floor is not None else target
+            if value is not None and target is not None:
+                rated += 1
+                state = rag.rate_value(
+                    value, target=target, floor=target, higher_is_better=kpi.higher_is_better
+                )
+                on_target += state == rag.GREEN
+        covered_ends = {dates.month_end(m) for m, _k in covered}
+        values = [v for end, v in accepted.get((code, start_year), []) if end in covered_ends]
+        value = annual_figure(last.annual_aggregation, values)
+        previous = annual_figure(
+            last.annual_aggregation, [v for _, v in accepted.get((code, start_year - 1), [])]
+        )
+        if last.is_activity or not has_target:
+            target = floor = None
+        elif last.annual_aggregation == "sum":
+            target, floor = summed_target, summed_floor
+        else:
+            target, floor = period_target(last, dates.month_period(covered[-1][0]))
+        if value is None:
+            rating = rag.MISSING
+        elif last.is_activity or target is None:
+            share = Decimal(len(covered)) / 12 if last.annual_aggregation == "sum" else 1
+            rating = rag.rate_range(
+                value,
+                low=None if last.expected_low is None else last.expected_low * share,
+                high=None if last.expected_high is None else last.expected_high * share,
+            )
+        else:
+            rating = rag.rate_value(
+                value, target=target, floor=floor, higher_is_better=last.higher_is_better
+            )
+        others = comparators.get((code, start_year), [])
+        # A part year is not compared with other authorities' whole years.
+        compared = (
+            compare_with_other_authorities(last, start_year, value, others, residents)
+            if others and not (0 < len(covered) < 12)
+            else None
+        )
+        results.append(
+            KpiYearReport(
+                code=code,
+                title=last.title,
+                outcome_code=outcome_codes.get(last.pk) or "",
+                unit=last.unit,
+                higher_is_better=last.higher_is_better,
+                is_activity=last.is_activity,
+                aggregation=last.annual_aggregation,
+                target=target,
+                floor=floor,
+                value=value,
+                rating=rating,
+                previous_value=previous,
+                months_covered=[m for m, _k in covered],
+                monthly=monthly,
+                months_rated=rated,
+                months_on_target=on_target,
+                target_history=history,
+                comparator_position=compared.position if compared else "",
+                comparator_basis=compared.basis_text if compared else "",
+            )
+        )
+    order = {c: i for i, c in enumerate(sorted(codes))}
+    results.sort(key=lambda r: (r.outcome_code or "~", order[r.code]))
+    return results
+
+
+@dataclass(frozen=True)
+class ActionPlanSummary:
+    kpi: str
+    trigger: str
+    opened_for: datetime.date
+    summary: str
+    status: str
+    closed_on: datetime.date | None
+    outcome: str  # why it closed, with the closing note
+    actions_done: int
+    actions: int
+
+
+def action_plans_in_year(*, start_year: int) -> list[ActionPlanSummary]:
+    """Action plans open at any time in a financial year, with how they ended (2 queries)."""
+    start = dates.financial_year_start(start_year)
+    end = dates.financial_year_end(start_year)
+    plans = (
+        ActionPlan.objects.filter(opened_for_month__lte=end)
+        .exclude(status=PlanStatus.CLOSED, closed_at__date__lt=start)
+        .prefetch_related("actions")
+        .order_by("opened_for_month", "id")
+    )
+    out = []
+    for p in plans:
+        actions = list(p.actions.all())
+        closed_on = timezone.localdate(p.closed_at) if p.closed_at else None
+        if closed_on and closed_on <= end:
+            outcome = p.get_close_reason_display()
+            if p.closing_note:
+                outcome += f": {p.closing_note}"
+            status = "Closed"
+        else:
+            outcome = "Still open at the end of the year"
+            status = "Open"
+            closed_on = None
+        out.append(
+            ActionPlanSummary(
+                kpi=f"{p.kpi_code} {p.kpi_title}",
+                trigger=p.trigger,
+                opened_for=p.opened_for_month,
+                summary=p.summary,
+                status=status,
+                closed_on=closed_on,
+                outcome=outcome,
+                actions_done=sum(1 for a in actions if a.status == "done"),
+                actions=len(actions),
+            )
+        )
+    return out
+
+
+@dataclass(frozen=True)
+class EscalationSummary:
+    title: str
+    kind: str
+    raised_on: datetime.date
+    description: str
+    board_response: str
+    responded_on: datetime.date | None
+
+
+def escalations_in_year(*, start_year: int) -> list[EscalationSummary]:
+    """Risks escalated to the board in a financial year, with its responses (1 query)."""
+    from .models import Escalation
+
+    rows = Escalation.objects.filter(
+        raised_at__date__range=(
+            dates.financial_year_start(start_year),
+            dates.financial_year_end(start_year),
+        )
+    ).order_by("raised_at", "id")
+    return [
+        EscalationSummary(
+            title=e.title,
+            kind=e.get_kind_display(),
+            raised_on=timezone.localdate(e.raised_at),
+            description=e.description,
+            board_response=e.board_response,
+            responded_on=timezone.localdate(e.responded_at) if e.responded_at else None,
+        )
+        for e in rows
+    ]

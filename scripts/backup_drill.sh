@@ -3,12 +3,13 @@
 # fresh database and folder, and compare the row count of every table and the
 # list of files. Exits non-zero on any difference. Leaves nothing behind.
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/lra MEDIA_ROOT=media scripts/backup_drill.sh
+# DRILL_DATABASE names the scratch database (default: a new unique name).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 : "${DATABASE_URL:?Set DATABASE_URL to the database to drill}"
 MEDIA_ROOT="${MEDIA_ROOT:-$here/../media}"
 work="$(mktemp -d)"
-drill_db="lra_drill_$(date +%s)_$$"
+drill_db="${DRILL_DATABASE:-lra_drill_$(date +%s)_$$_${RANDOM}}"
 base_url="${DATABASE_URL%/*}"
 drill_url="$base_url/$drill_db"
 cleanup() {
@@ -46,5 +47,5 @@ fi
 tables=$(wc -l < "$work/source.txt")
 rows=$(awk '{s += $2} END {print s + 0}' "$work/source.txt")
 files=$(wc -l < "$work/source-files.txt")
-[ "$status" -eq 0 ] && echo "Drill passed: $tables tables, $rows rows and $files files restored identically."
+[ "$status" -eq 0 ] && echo "Drill passed: $tables tables, $rows rows and $files files restored identically (into $drill_db, now dropped)."
 exit "$status"

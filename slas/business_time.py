@@ -1,9 +1,13 @@
 """Working-hours arithmetic for service levels, done once.
 
+Used by `ServiceLevel.within_limit_percent` (slas/models.py) to work out a
+result from its cases on the level's clock.
+
 Pure functions: no database, no clock. Service levels such as "P1 incidents
 resolved within 4 working hours" count only office hours (09:00 to 17:00 by
 default) on working days, so an incident logged at 16:00 on a Friday before a
-bank holiday Monday is due at 11:00 on the Tuesday, not at 20:00 on the Friday.
+bank holiday Monday and resolved at 11:00 on the Tuesday took 3 working hours
+(91 calendar hours: `calendar_hours_between`, for levels on the calendar clock).
 Working days come from `lra_commissioning.dates.is_working_day` (weekends and
 England and Wales bank holidays excluded).
 
@@ -79,43 +83,19 @@ def working_hours_between(
     return (seconds / _HOUR).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def add_working_hours(
-    start: datetime.datetime,
-    hours,
-    *,
-    opens: datetime.time = OFFICE_OPENS,
-    closes: datetime.time = OFFICE_CLOSES,
-) -> datetime.datetime:
-    """The moment `hours` working hours after `start` have passed (a naive local time).
-
-    A start outside office hours counts from the next opening. Zero hours is
-    `start` itself.
-    """
-    _check_hours(opens, closes)
-    hours = Decimal(str(hours))
-    if hours < 0:
-        raise ValueError("Working hours to add cannot be negative.")
-    start = _local(start)
-    remaining = datetime.timedelta(seconds=int(hours * _HOUR))
-    if remaining == datetime.timedelta(0):
-        return start
-    moment = start
-    while True:
-        day = moment.date()
-        if is_working_day(day):
-            window_start, window_end = _window(day, opens, closes)
-            begin = max(moment, window_start)
-            if begin < window_end:
-                available = window_end - begin
-                if remaining <= available:
-                    return begin + remaining
-                remaining -= available
-        moment = datetime.datetime.combine(day + _ONE_DAY, datetime.time(0))
-
-
 def working_days_taken(opened: datetime.date, closed: datetime.date) -> int:
     """Working days after the day `opened` up to and including `closed`."""
     return working_days_between(opened, closed)
+
+
+def calendar_hours_between(start: datetime.datetime, end: datetime.datetime) -> Decimal:
+    """Hours from `start` to `end` around the clock, to two decimal places (zero if
+    end <= start). Aware times count real elapsed time across a change of the clocks."""
+    if start.tzinfo is not None and end.tzinfo is not None:
+        # In UTC: subtracting two times in the same zone ignores a change of the clocks.
+        start, end = start.astimezone(datetime.UTC), end.astimezone(datetime.UTC)
+    seconds = Decimal(int(max((end - start).total_seconds(), 0)))
+    return (seconds / _HOUR).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 def within_limit(
@@ -124,13 +104,17 @@ def within_limit(
     *,
     limit,
     in_working_days: bool = False,
+    calendar_hours: bool = False,
     opens: datetime.time = OFFICE_OPENS,
     closes: datetime.time = OFFICE_CLOSES,
 ) -> bool:
-    """Was a case closed within `limit` working hours (or working days) of opening?"""
+    """Was a case closed within `limit` working hours (or working days, or hours
+    around the clock) of opening?"""
     limit = Decimal(str(limit))
     if in_working_days:
         return working_days_taken(_local(opened).date(), _local(closed).date()) <= limit
+    if calendar_hours:
+        return calendar_hours_between(opened, closed) <= limit
     return working_hours_between(opened, closed, opens=opens, closes=closes) <= limit
 
 
@@ -139,6 +123,7 @@ def percent_within(
     *,
     limit,
     in_working_days: bool = False,
+    calendar_hours: bool = False,
 ) -> Decimal | None:
     """The percentage of (opened, closed) cases closed within the limit, to one place.
 
@@ -150,7 +135,13 @@ def percent_within(
     met = sum(
         1
         for opened, closed in cases
-        if within_limit(opened, closed, limit=limit, in_working_days=in_working_days)
+        if within_limit(
+            opened,
+            closed,
+            limit=limit,
+            in_working_days=in_working_days,
+            calendar_hours=calendar_hours,
+        )
     )
     return (Decimal(met) * 100 / Decimal(len(cases))).quantize(
         Decimal("0.1"), rounding=ROUND_HALF_UP

@@ -1,12 +1,15 @@
-"""Demo data for SLAs; called by `manage.py load_demo` (safe to run twice).
+"""The SLAs' chapter of the demo story (see lra_commissioning.story).
 
 The eight support services and their SLAs for 2016/17: Health & Safety agreed
 first (February 2016), the others in March, Digital Services late (May 2016,
-after the 1 April deadline). Each has realistic service levels and quarterly
-results, with a repeated breach on ICT's P1 incidents and an unexplained
-breach on Health & Safety. The demo support lead (support@example.org) leads
-Health & Safety and ICT: next year's Health & Safety SLA is proposed and waits
-for both sides, and ICT's fourth-quarter results are due.
+after the 1 April deadline), with realistic service levels and quarterly
+results: a repeated breach on ICT's P1 incidents (explained, with an
+improvement action) and an unexplained breach on Health & Safety. Every later
+year each SLA is reviewed in January and renewed as a copy, proposed,
+agreed by both sides before 1 April (Digital Services late again this year)
+and brought into force; results are reported each quarter, on target except
+one ICT breach this year. The demo support lead (support@example.org) leads
+Health & Safety and ICT; the other six services' leads have no demo sign-ins.
 """
 
 import datetime
@@ -17,7 +20,7 @@ from lra_commissioning.roles import Role
 from lra_commissioning.services import user_create_or_update
 
 from . import services
-from .models import SLA, EscalationContact, LevelUnit, level_periods, results_due_on
+from .models import SLA, EscalationContact, LevelUnit, SupportService, level_periods, results_due_on
 from .services import SERVICE_SIDE, SUPPORT_SIDE, support_service_create_or_update
 
 YEAR = 2016
@@ -143,7 +146,7 @@ SLAS = {
         ],
         "contacts": [
             ("support", 1, "Priya Shah", "Health and Safety Manager"),
-            ("service", 1, "Andrew Stephens", "Head of Service"),
+            ("service", 1, "Daniel Okoro", "Head of Service"),
         ],
     },
     "ICT": {
@@ -197,7 +200,7 @@ SLAS = {
         "contacts": [
             ("support", 1, "Service desk manager", "ICT Service Desk"),
             ("support", 2, "Priya Shah", "ICT relationship lead"),
-            ("service", 1, "Andrew Stephens", "Head of Service"),
+            ("service", 1, "Daniel Okoro", "Head of Service"),
         ],
     },
     "HR": {
@@ -397,6 +400,13 @@ SLAS = {
 }
 
 
+# Levels whose results can be worked out from their cases: hours on the working clock.
+TIME_LIMITS = {
+    "P1 incidents resolved within 4 working hours": Decimal("4"),
+    "Emergency repairs attended within 4 working hours": Decimal("4"),
+}
+
+
 def _leads(ctx):
     leads = {"Health & Safety": [ctx.support], "ICT": [ctx.support]}
     for service, (email, name, title) in OTHER_LEADS.items():
@@ -412,68 +422,206 @@ def _leads(ctx):
     return leads
 
 
-def _build(ctx, support_service, spec, lead):
+def _sla(name, start_year):
+    return SLA.objects.get(support_service__name=name, financial_year__start_year=start_year)
+
+
+def _first_year(story, name, spec, lead_of):
+    """2016/17: the SLA written from scratch and agreed on its own dates."""
+    ctx = story.ctx
     manager = ctx.manager
-    sla = services.sla_create(
-        support_service=support_service,
-        start_year=YEAR,
-        by=manager,
-        bespoke=spec["bespoke"],
-        annual_charge=Decimal(spec["charge"]),
-        charge_basis=spec["basis"],
-        starts_on=dates.financial_year_start(YEAR),
-        review_on=datetime.date(YEAR, 12, 1),
-    )
-    for activity, service_raci, support_raci, service_who, support_who in spec["rows"]:
-        services.responsibility_add(
-            sla=sla,
+
+    def draft():
+        sla = services.sla_create(
+            support_service=SupportService.objects.get(name=name),
+            start_year=YEAR,
             by=manager,
-            activity=activity,
-            service_raci=service_raci,
-            support_raci=support_raci,
-            service_who=service_who,
-            support_who=support_who,
+            bespoke=spec["bespoke"],
+            annual_charge=Decimal(spec["charge"]),
+            charge_basis=spec["basis"],
+            starts_on=dates.financial_year_start(YEAR),
+            review_on=datetime.date(YEAR, 12, 1),
         )
-    for measure, unit, target, higher, how, _results in spec["levels"]:
-        services.service_level_save(
-            sla=sla,
-            by=manager,
-            measure=measure,
-            unit=unit,
-            target=Decimal(target),
-            higher_is_better=higher,
-            how_measured=how,
-        )
-    for side, level, name, title in spec["contacts"]:
-        services.escalation_contact_add(
-            sla=sla,
-            by=manager,
-            side=EscalationContact.Side(side),
-            level=level,
-            name=name,
-            job_title=title,
-        )
-    services.sla_propose(sla=sla, by=manager, on=spec["proposed"])
-    services.sla_agree(sla=sla, side=SUPPORT_SIDE, by=lead, on=spec["support_agreed"])
-    services.sla_agree(sla=sla, side=SERVICE_SIDE, by=manager, on=spec["service_agreed"])
-    services.sla_bring_into_force(
-        sla=sla, by=manager, on=max(sla.starts_on, spec["service_agreed"])
-    )
-    sla.refresh_from_db()
-    for level, (*_rest, results) in zip(sla.service_levels.all(), spec["levels"], strict=True):
-        periods = level_periods(level.frequency, sla.starts_on, YEAR)
-        for period, value in zip(periods, results, strict=True):
-            if value is None:
-                continue
-            services.result_report(
-                service_level=level,
-                period_start=period.start,
-                value=Decimal(value),
-                by=lead,
-                commentary="",
-                on=results_due_on(period.end) - datetime.timedelta(days=3),
+        for activity, service_raci, support_raci, service_who, support_who in spec["rows"]:
+            services.responsibility_add(
+                sla=sla,
+                by=manager,
+                activity=activity,
+                service_raci=service_raci,
+                support_raci=support_raci,
+                service_who=service_who,
+                support_who=support_who,
             )
-    return sla
+        for measure, unit, target, higher, how, _results in spec["levels"]:
+            services.service_level_save(
+                sla=sla,
+                by=manager,
+                measure=measure,
+                unit=unit,
+                target=Decimal(target),
+                higher_is_better=higher,
+                how_measured=how,
+                time_limit_hours=TIME_LIMITS.get(measure),
+            )
+        for side, level, person, title in spec["contacts"]:
+            services.escalation_contact_add(
+                sla=sla,
+                by=manager,
+                side=EscalationContact.Side(side),
+                level=level,
+                name=person,
+                job_title=title,
+            )
+
+    def propose():
+        services.sla_propose(sla=_sla(name, YEAR), by=manager)
+
+    def support_agrees():
+        services.sla_agree(sla=_sla(name, YEAR), side=SUPPORT_SIDE, by=lead_of(name))
+
+    def service_agrees():
+        services.sla_agree(sla=_sla(name, YEAR), side=SERVICE_SIDE, by=manager)
+
+    def in_force():
+        services.sla_bring_into_force(sla=_sla(name, YEAR), by=manager)
+
+    story.on(spec["proposed"] - datetime.timedelta(days=14), draft, hour=10, label=f"SLA {name}")
+    story.on(spec["proposed"], propose, hour=14)
+    story.on(spec["support_agreed"], support_agrees, hour=11)
+    story.on(spec["service_agreed"], service_agrees, hour=15)
+    story.on(max(dates.financial_year_start(YEAR), spec["service_agreed"]), in_force, hour=17)
+    results = {measure: values for measure, *_rest, values in spec["levels"]}
+
+    def value(level, i):
+        # A result the first demo left unreported is reported on target.
+        reported = results[level.measure][i]
+        return level.target if reported is None else reported
+
+    _result_events(story, name, YEAR, lead_of, value)
+
+
+# Next year's SLAs started early, this many days before today at the latest.
+EARLY = {"ICT": 6, "Health & Safety": 10}
+
+
+def _later_year(story, name, start_year, lead_of):
+    """A later year: last year's SLA reviewed in January and renewed as a copy, proposed,
+    agreed by both sides and in force from 1 April (Digital Services late this year)."""
+    ctx = story.ctx
+    manager = ctx.manager
+    late = name == "Digital Services" and start_year == story.current_year
+
+    def review():
+        previous = _sla(name, start_year - 1)
+        services.sla_start_review(sla=previous, by=manager)
+        services.sla_renew(sla=previous, by=manager)
+
+    def propose():
+        services.sla_propose(sla=_sla(name, start_year), by=manager)
+
+    def support_agrees():
+        services.sla_agree(sla=_sla(name, start_year), side=SUPPORT_SIDE, by=lead_of(name))
+
+    def service_agrees():
+        services.sla_agree(sla=_sla(name, start_year), side=SERVICE_SIDE, by=manager)
+
+    def in_force():
+        services.sla_bring_into_force(sla=_sla(name, start_year), by=manager)
+
+    offset = list(SLAS).index(name)
+    day = story.working
+    reviewed = story.moment(day(datetime.date(start_year, 1, 12 + offset)), 10)
+    early = start_year == story.current_year + 1 and name in EARLY
+    if early:
+        # Started early this year: ICT's draft is being written, Health & Safety's is
+        # proposed and waits for both sides.
+        reviewed = story.before_now(reviewed, margin_minutes=60 * 24 * EARLY[name])
+        if reviewed < story.moment(datetime.date(story.current_year, 5, 15), 10):
+            return  # too early in the year to start next year's
+    story.on(reviewed, review, label=f"SLA {name}")
+    if late:
+        proposed = day(datetime.date(start_year, 3, 16))
+        support_on = day(datetime.date(start_year, 5, 5))
+        service_on = day(datetime.date(start_year, 5, 8))
+    else:
+        proposed = day(datetime.date(start_year, 2, 2 + offset))
+        support_on = day(datetime.date(start_year, 2, 20 + offset))
+        service_on = day(datetime.date(start_year, 3, 2 + offset))
+    if early and name == "Health & Safety":
+        story.on(story.before_now(story.moment(proposed, 14), margin_minutes=60 * 24 * 3), propose)
+        return
+    story.on(proposed, propose, hour=14)
+    story.on(support_on, support_agrees, hour=11)
+    story.on(service_on, service_agrees, hour=15)
+    story.on(max(datetime.date(start_year, 4, 1), service_on), in_force, hour=17)
+
+    def value(level, i):
+        target = level.target
+        breach = (
+            name == "ICT"
+            and start_year == story.current_year
+            and level.measure.startswith("P1 incidents")
+        )
+        step = Decimal("0.5") if level.unit in (P, S) and target < 10 else Decimal(1)
+        if level.unit == S:
+            step = Decimal("0.1")
+        wobble = Decimal((start_year * 7 + i * 3 + level.order) % 4) * step
+        if level.higher_is_better:
+            better = target + wobble
+            if level.unit == P:
+                better = min(better, Decimal(100))
+            worse = target - 4 * step
+        else:
+            better = max(target - wobble, Decimal(0))
+            worse = target + 4 * step
+        if breach and i == _last_reported(story, start_year):
+            return worse, (
+                "A network outage at the county data centre took down library systems for "
+                "most of a day; every P1 incident that week ran over. The supplier has "
+                "added a second link."
+            )
+        return better
+
+    _result_events(story, name, start_year, lead_of, value)
+
+
+def _last_reported(story, start_year) -> int:
+    """The index of the last quarter of this year whose results are due by today."""
+    quarters = dates.financial_year_quarters(start_year)
+    done = [
+        i
+        for i, q in enumerate(quarters)
+        if results_due_on(q.end) - datetime.timedelta(days=3) <= story.today
+    ]
+    return done[-1] if done else -1
+
+
+def _result_events(story, name, start_year, lead_of, value_for):
+    """Each level's result, reported three days before it is due."""
+    quarters = dates.financial_year_quarters(start_year)
+    for i, quarter in enumerate(quarters):
+        on = results_due_on(quarter.end) - datetime.timedelta(days=3)
+
+        def report(i=i, quarter=quarter):
+            sla = _sla(name, start_year)
+            lead = lead_of(name)
+            for level in sla.service_levels.all():
+                for period in level_periods(level.frequency, sla.starts_on, start_year):
+                    if period.end != quarter.end:
+                        continue
+                    figure = value_for(level, i)
+                    if figure is None:
+                        continue
+                    figure, commentary = figure if isinstance(figure, tuple) else (figure, "")
+                    services.result_report(
+                        service_level=level,
+                        period_start=period.start,
+                        value=Decimal(figure),
+                        by=lead,
+                        commentary=commentary,
+                    )
+
+        story.on(on, report, hour=12, label=f"SLA results {name} {quarter.end}")
 
 
 def _explain(sla, lead):
@@ -500,29 +648,44 @@ def _explain(sla, lead):
     )
 
 
-def load(ctx):
-    leads = _leads(ctx)
-    by_name = {}
-    for name, description in SUPPORT_SERVICES:
-        by_name[name] = support_service_create_or_update(
-            name=name, council_wide_description=description, leads=leads[name], by=ctx.admin
+def _explain_safety(sla, lead):
+    """Commentary on Health & Safety's one breach."""
+    level = sla.service_levels.get(measure__startswith="Incident reports")
+    for result in level.results.filter(rating="breached"):
+        services.result_update(
+            result=result,
+            by=lead,
+            value=result.value,
+            commentary="Two safety advisers were on long-term sick leave in the quarter; "
+            "investigations were prioritised by risk and the backlog cleared in January.",
         )
-    if SLA.objects.filter(financial_year__start_year=YEAR).exists():
-        return  # already loaded
-    # Health & Safety first, Digital Services last (late).
-    order = sorted(SLAS, key=lambda n: SLAS[n]["service_agreed"])
-    built = {}
-    for name in order:
-        built[name] = _build(ctx, by_name[name], SLAS[name], leads[name][0])
-    _explain(built["ICT"], ctx.support)
-    # Health & Safety's review: next year's SLA is drafted as a copy and proposed.
-    hs = built["Health & Safety"]
-    services.sla_start_review(sla=hs, by=ctx.manager)
-    next_year = services.sla_start_next_year(sla=hs, by=ctx.support)
-    services.sla_propose(sla=next_year, by=ctx.support, on=datetime.date(2017, 2, 20))
-    # ICT's 2017/18 SLA is being drafted from 2016/17's.
-    services.sla_start_next_year(sla=built["ICT"], by=ctx.manager)
-    ctx.notes.append(
-        "SLAs: eight for 2016/17; support@example.org leads Health & Safety and ICT; the "
-        "other six support services have leads without demo sign-ins (@example.net)."
+
+
+def chapter(story):
+    ctx = story.ctx
+    leads = {}
+
+    def setup():
+        leads.update(_leads(ctx))
+        for name, description in SUPPORT_SERVICES:
+            support_service_create_or_update(
+                name=name, council_wide_description=description, leads=leads[name], by=ctx.admin
+            )
+
+    def lead_of(name):
+        return leads[name][0]
+
+    story.on(datetime.date(2015, 10, 1), setup, hour=8, label="support services")
+    for name, spec in SLAS.items():
+        _first_year(story, name, spec, lead_of)
+        for start_year in [*story.years[1:], story.current_year + 1]:
+            _later_year(story, name, start_year, lead_of)
+    story.on(
+        datetime.date(2017, 1, 20),
+        lambda: (
+            _explain(_sla("ICT", YEAR), ctx.support),
+            _explain_safety(_sla("Health & Safety", YEAR), ctx.support),
+        ),
+        hour=16,
+        label="ICT breach explained",
     )

@@ -1,28 +1,26 @@
 """Forms for SLAs. They check shapes (a number, a date); the services check the rules."""
 
+import datetime
+
 from crispy_forms_gds.layout import Field, Fieldset, Size
 from django import forms
+from django.utils import timezone
 
-from lra_commissioning.forms import GovukDateField, GovukFormHelperMixin
+from lra_commissioning.forms import (
+    GovukDateField,
+    GovukDecimalField,
+    GovukFormHelperMixin,
+    GovukTextField,
+)
 
-from .models import EscalationContact, LevelUnit, Raci, ReportingFrequency
+from .models import Clock, EscalationContact, LevelUnit, Raci, ReportingFrequency
 
 
-def _decimal_field(label, required_message, **kwargs):
-    return forms.DecimalField(
-        label=label,
-        max_digits=14,
-        decimal_places=2,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "spellcheck": "false"}),
-        error_messages={
-            "required": required_message,
-            "invalid": f"{label} must be a number, like 95 or 12500.50",
-            "max_decimal_places": f"{label} must have no more than two decimal places",
-            "max_digits": f"{label} is too large",
-            "max_whole_digits": f"{label} is too large",
-        },
-        **kwargs,
-    )
+def _decimal_field(label, required_message, *, what, unit="", **kwargs):
+    """The site's one decimal field (lra_commissioning.forms.GovukDecimalField)."""
+    field = GovukDecimalField(label=label, what=what, unit=unit, **kwargs)
+    field.error_messages["required"] = required_message
+    return field
 
 
 class SlaCreateForm(GovukFormHelperMixin, forms.Form):
@@ -73,6 +71,8 @@ class SlaContentForm(GovukFormHelperMixin, forms.Form):
     annual_charge = _decimal_field(
         "Annual charge or recharge",
         "Enter the annual charge in pounds (0 if there is none)",
+        what="the annual charge",
+        unit="money",
         help_text="In pounds, like 48500.00. It feeds the full cost of the service.",
     )
     charge_basis = forms.CharField(
@@ -168,7 +168,9 @@ class ServiceLevelForm(GovukFormHelperMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose the unit", "invalid_choice": "Choose the unit"},
     )
-    target = _decimal_field("Target", "Enter the target", help_text="For example, 95 for 95%.")
+    target = _decimal_field(
+        "Target", "Enter the target", what="the target", help_text="For example, 95 for 95%."
+    )
     higher_is_better = forms.TypedChoiceField(
         label="The target is met when the result is",
         choices=[("yes", "At or above the target"), ("no", "At or below the target")],
@@ -192,6 +194,24 @@ class ServiceLevelForm(GovukFormHelperMixin, forms.Form):
         },
     )
 
+    time_limit_hours = _decimal_field(
+        "Time limit for each case, in hours (optional)",
+        "",
+        what="the time limit",
+        required=False,
+        max_value=2000,
+        help_text="For a percentage of cases dealt with in time, for example 4 for "
+        "'resolved within 4 working hours'. The result can then be worked out from the cases.",
+    )
+    clock = forms.ChoiceField(
+        label="The time limit counts",
+        choices=Clock.choices,
+        initial=Clock.WORKING_HOURS,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose how the time limit is counted"},
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = self.build_helper(
@@ -201,7 +221,13 @@ class ServiceLevelForm(GovukFormHelperMixin, forms.Form):
             Field.radios("higher_is_better", small=True, legend_size=Size.SMALL),
             Field.textarea("how_measured"),
             Field.radios("frequency", small=True, inline=True, legend_size=Size.SMALL),
+            Field.text("time_limit_hours", field_width=5),
+            Field.radios("clock", small=True, legend_size=Size.SMALL),
         )
+
+    def clean_clock(self):
+        # Only a time limit is counted on a clock: working hours unless chosen otherwise.
+        return self.cleaned_data["clock"] or Clock.WORKING_HOURS
 
 
 class EscalationContactForm(GovukFormHelperMixin, forms.Form):
@@ -277,7 +303,7 @@ class ResultForm(GovukFormHelperMixin, forms.Form):
             "invalid_choice": "Choose a reporting period within the SLA",
         },
     )
-    value = _decimal_field("Result", "Enter the result")
+    value = _decimal_field("Result", "Enter the result", what="the result")
     commentary = forms.CharField(
         label="Commentary",
         help_text="Needed when the target is breached: what happened and what is being done.",
@@ -285,20 +311,88 @@ class ResultForm(GovukFormHelperMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, periods, **kwargs):
+    cases = GovukTextField(
+        what="the cases",
+        label="Or list the cases",
+        textarea=True,
+        rows=6,
+        max_length=100_000,
+        required=False,
+        help_text="One case a line: when it was opened, then when it was responded to or "
+        "resolved, for example 3/6/2016 16:00, 6/6/2016 10:30. The result is the "
+        "percentage dealt with in time.",
+    )
+
+    def __init__(self, *args, periods, timed=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["period"].choices = [("", "Choose a period")] + [
             (p.start.isoformat(), p.label) for p in periods
         ]
-        self.helper = self.build_helper(
-            Field.select("period"), Field.text("value", field_width=5), Field.textarea("commentary")
-        )
+        fields = [Field.select("period"), Field.text("value", field_width=5)]
+        if timed:
+            self.fields["value"].required = False
+            fields.append(Field.textarea("cases"))
+        else:
+            del self.fields["cases"]
+        self.helper = self.build_helper(*fields, Field.textarea("commentary"))
+
+    def clean_cases(self):
+        return parse_cases(self.cleaned_data["cases"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            "cases" in self.fields
+            and cleaned.get("value") is None
+            and not cleaned.get("cases")
+            and "value" not in self.errors
+            and "cases" not in self.errors
+        ):
+            self.add_error("value", "Enter the result, or list the cases")
+        return cleaned
+
+
+_CASE_FORMATS = ("%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M")
+
+
+def _moment(text) -> datetime.datetime:
+    for fmt in _CASE_FORMATS:
+        try:
+            moment = datetime.datetime.strptime(text.strip(), fmt)
+        except ValueError:
+            continue
+        return timezone.make_aware(moment)  # the council's time (Europe/London)
+    raise ValueError(text)
+
+
+def parse_cases(text) -> list[tuple[datetime.datetime, datetime.datetime]]:
+    """Lines of "opened, dealt with" times (3/6/2016 16:00, 6/6/2016 10:30) as pairs."""
+    cases = []
+    for number, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.split(",")
+        try:
+            if len(parts) != 2:
+                raise ValueError(line)
+            opened, dealt_with = _moment(parts[0]), _moment(parts[1])
+        except ValueError:
+            raise forms.ValidationError(
+                f"Line {number}: enter when the case was opened and when it was dealt "
+                "with, for example 3/6/2016 16:00, 6/6/2016 10:30"
+            ) from None
+        if dealt_with < opened:
+            raise forms.ValidationError(
+                f"Line {number}: a case cannot be dealt with before it was opened"
+            )
+        cases.append((opened, dealt_with))
+    return cases
 
 
 class ResultUpdateForm(GovukFormHelperMixin, forms.Form):
     submit_label = "Save the result"
 
-    value = _decimal_field("Result", "Enter the result")
+    value = _decimal_field("Result", "Enter the result", what="the result")
     commentary = forms.CharField(
         label="Commentary on the breach",
         widget=forms.Textarea(attrs={"rows": 4}),

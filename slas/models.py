@@ -11,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from lra_commissioning import dates
 from lra_commissioning.models import FinancialYear, User
 
+from . import business_time
+
 
 class SupportService(models.Model):
     """A council support service (ICT, HR, ...) that the LRA service relies on."""
@@ -250,8 +252,24 @@ class ReportingFrequency(models.TextChoices):
     ANNUAL = "annual", "Annually"
 
 
+class Clock(models.TextChoices):
+    """How the time a case took is counted against a service level's time limit."""
+
+    # Office hours (09:00 to 17:00) on working days: weekends and bank holidays
+    # do not count (slas/business_time.py).
+    WORKING_HOURS = "working_hours", "Working hours (09:00 to 17:00 on working days)"
+    # Every hour, day and night, weekends and bank holidays too.
+    CALENDAR_HOURS = "calendar_hours", "Calendar hours (around the clock)"
+
+
 class ServiceLevel(models.Model):
-    """A measurable promise, e.g. "P1 ICT incidents resolved within 4 working hours": 95%."""
+    """A measurable promise, e.g. "P1 ICT incidents resolved within 4 working hours": 95%.
+
+    A percentage with a time limit ("resolved within 4 working hours", "responded
+    to within 1 hour") can be reported from its cases: each case's time from
+    opening to response or resolution is counted on the level's clock, and the
+    result is the share of cases within the limit (`within_limit_percent`).
+    """
 
     sla = models.ForeignKey(SLA, on_delete=models.CASCADE, related_name="service_levels")
     measure = models.CharField(max_length=255)
@@ -267,6 +285,15 @@ class ServiceLevel(models.Model):
         choices=ReportingFrequency.choices,
         default=ReportingFrequency.QUARTERLY,
     )
+    time_limit_hours = models.DecimalField(
+        "time limit in hours",
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="For a percentage of cases dealt with in time: the time each case is given.",
+    )
+    clock = models.CharField(max_length=20, choices=Clock.choices, default=Clock.WORKING_HOURS)
     order = models.PositiveIntegerField(default=0)
 
     history = HistoricalRecords()
@@ -278,9 +305,32 @@ class ServiceLevel(models.Model):
         return self.measure
 
     @property
+    def is_timed(self) -> bool:
+        """Whether results can be worked out from cases (a percentage within a time limit)."""
+        return self.unit == LevelUnit.PERCENTAGE and self.time_limit_hours is not None
+
+    @property
+    def time_limit_text(self) -> str:
+        if not self.is_timed:
+            return ""
+        hours = f"{self.time_limit_hours.normalize():f}"
+        kind = "working hours" if self.clock == Clock.WORKING_HOURS else "hours"
+        return f"within {hours} {kind}"
+
+    @property
     def target_text(self) -> str:
         comparison = "at least" if self.higher_is_better else "at most"
-        return f"{comparison} {format_value(self.target, self.unit)}"
+        text = f"{comparison} {format_value(self.target, self.unit)}"
+        return f"{text} of cases {self.time_limit_text}" if self.is_timed else text
+
+    def within_limit_percent(self, cases) -> Decimal | None:
+        """The percentage of (opened, dealt with) cases within the time limit, counted on
+        this level's clock; None when there are no cases."""
+        return business_time.percent_within(
+            cases,
+            limit=self.time_limit_hours,
+            calendar_hours=self.clock == Clock.CALENDAR_HOURS,
+        )
 
 
 def format_value(value, unit) -> str:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from lra_commissioning import dates
 from lra_commissioning.models import FinancialYear
-from lra_commissioning.permissions import can, visible_q
+from lra_commissioning.permissions import Perm, can, visible_q
 from lra_commissioning.roles import Role
 
 from .models import (
@@ -42,7 +42,7 @@ def support_services_for(user):
     """The support services whose SLAs this user may see (support leads: their own),
     by the same rule as each SLA's page (`sla.view`)."""
     return (
-        SupportService.objects.filter(visible_q(user, "sla.view"))
+        SupportService.objects.filter(visible_q(user, Perm.SLA_VIEW))
         .prefetch_related("leads")
         .order_by("name")
     )
@@ -134,7 +134,7 @@ def sla_for(*, user, pk) -> SLA | None:
         .filter(pk=pk)
         .first()
     )
-    if sla is None or not can(user, "sla.view", sla):
+    if sla is None or not can(user, Perm.SLA_VIEW, sla):
         return None
     return sla
 

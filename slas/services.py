@@ -1,8 +1,11 @@
 """Writes to support services and SLAs. Each takes the actor as `by=`.
 
-Views check the role with `can()` before calling; the services check the
-record's state against the workflow table, lock the SLA for decisions, and
-refuse bad input with a `DomainError` whose message is for the user.
+Views check the role with `can()` before calling; each SLA service checks it
+again first (`permissions.ensure_can`, refusing with `NotPermitted`; a support
+lead only for their own support service's SLAs; `by=None` is the system), then
+checks the record's state against the workflow table, locks the SLA for
+decisions, and refuses bad input with a `DomainError` whose message is for the
+user.
 """
 
 import datetime
@@ -12,15 +15,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lra_commissioning import dates
+from lra_commissioning.audit import delete_with_history, save_with_history
 from lra_commissioning.models import FinancialYear
 from lra_commissioning.obligations import obligation_met
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import NotPermitted, Perm, ensure_can
 from lra_commissioning.roles import Role
 from lra_commissioning.workflow import DomainError, Workflow, t
 
+from . import notifications
 from .models import (
     SLA,
     UNIT_RANGES,
+    Clock,
     EscalationContact,
     LevelUnit,
     Raci,
@@ -34,6 +40,7 @@ from .models import (
     level_periods,
     rate,
 )
+from .obligations import agreement_key, periods_reported, results_key
 
 S = SlaStatus
 
@@ -66,12 +73,6 @@ def _today():
     return timezone.localdate()
 
 
-def _save(obj, by):
-    obj._history_user = by
-    obj.save()
-    return obj
-
-
 def _lock(sla) -> SLA:
     """Lock the SLA row for a decision and return it fresh, with its support service."""
     locked = SLA.objects.select_for_update().get(pk=sla.pk)
@@ -94,14 +95,17 @@ def support_service_create_or_update(*, name, council_wide_description, leads, b
     """Create a support service or update it by name. Safe to call twice.
 
     Every lead must hold the support service lead role.
+
+    Not checked against a permission (yet): no page sets support services up
+    and no permission says who may; the demo does it as the administrator, the
+    funding tests as a commissioner. Which it needs is for permissions.py to say.
     """
     for lead in leads:
         if Role.SUPPORT_LEAD not in lead.roles:
             raise DomainError(f"{lead} does not hold the support service lead role.")
     service = SupportService.objects.filter(name=name).first() or SupportService(name=name)
     service.council_wide_description = council_wide_description
-    service._history_user = by
-    service.save()
+    save_with_history(service, by)
     service.leads.set(leads)
     return service
 
@@ -155,6 +159,12 @@ def sla_create(
     The scope starts from the council-wide service description. Refused when
     the support service already has an SLA for that year (one per year).
     """
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        support_service,
+        message="Only a service manager or the support service's own lead can start its SLA.",
+    )
     year = FinancialYear.objects.filter(start_year=start_year).first()
     if year is None:
         raise DomainError(
@@ -180,7 +190,7 @@ def sla_create(
     )
     try:
         with transaction.atomic():
-            _save(sla, by)
+            save_with_history(sla, by)
     except IntegrityError:
         # Two people starting the same SLA at once: the constraint keeps one.
         raise DomainError(
@@ -192,6 +202,12 @@ def sla_create(
 @transaction.atomic
 def sla_update(*, sla, by, scope, bespoke, annual_charge, charge_basis, starts_on, review_on):
     """Change an SLA's content. Only while drafting."""
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message="Only a service manager or the support service's own lead can edit this SLA.",
+    )
     sla = _lock(sla)
     _require_state(sla, "edit")
     _check_dates(starts_on, review_on, sla.financial_year.start_year)
@@ -201,7 +217,7 @@ def sla_update(*, sla, by, scope, bespoke, annual_charge, charge_basis, starts_o
     sla.charge_basis = charge_basis
     sla.starts_on = starts_on
     sla.review_on = review_on
-    return _save(sla, by)
+    return save_with_history(sla, by)
 
 
 def _clean_raci(letters) -> str:
@@ -220,6 +236,12 @@ def responsibility_add(
 
     Exactly one side is accountable, and at least one side is responsible.
     """
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message="Only a service manager or the support service's own lead can edit this SLA.",
+    )
     sla = _lock(sla)
     _require_state(sla, "edit")
     activity = (activity or "").strip()
@@ -240,18 +262,23 @@ def responsibility_add(
         support_who=support_who,
         order=sla.responsibilities.count() + 1,
     )
-    return _save(row, by)
+    return save_with_history(row, by)
 
 
 def _delete_child(obj, sla, by):
     sla = _lock(sla)
     _require_state(sla, "edit")
-    obj._history_user = by
-    obj.delete()
+    delete_with_history(obj, by)
 
 
 @transaction.atomic
 def responsibility_delete(*, responsibility, by):
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        responsibility.sla,
+        message="Only a service manager or the support service's own lead can edit this SLA.",
+    )
     _delete_child(responsibility, responsibility.sla, by)
 
 
@@ -287,12 +314,21 @@ def service_level_save(
     higher_is_better,
     how_measured="",
     frequency=ReportingFrequency.QUARTERLY,
+    time_limit_hours=None,
+    clock=Clock.WORKING_HOURS,
     service_level=None,
 ) -> ServiceLevel:
     """Add a service level, or change one (`service_level=`). Only while drafting.
 
-    The target must lie in its unit's range (a percentage 0 to 100, ...).
+    The target must lie in its unit's range (a percentage 0 to 100, ...). A time
+    limit (hours, on working hours or calendar hours) is for a percentage only.
     """
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message="Only a service manager or the support service's own lead can edit this SLA.",
+    )
     sla = _lock(sla)
     _require_state(sla, "edit")
     measure = (measure or "").strip()
@@ -311,11 +347,27 @@ def service_level_save(
     level.higher_is_better = bool(higher_is_better)
     level.how_measured = how_measured
     level.frequency = frequency
-    return _save(level, by)
+    if clock not in Clock.values:
+        raise DomainError("Choose how the time limit is counted.")
+    if time_limit_hours is not None and unit != LevelUnit.PERCENTAGE:
+        raise DomainError("A time limit is for a percentage of cases: choose Percentage.")
+    if time_limit_hours is not None and not (
+        Decimal("0") < Decimal(str(time_limit_hours)) <= Decimal("2000")
+    ):
+        raise DomainError("A time limit must be more than 0 and at most 2000 hours.")
+    level.time_limit_hours = time_limit_hours
+    level.clock = clock
+    return save_with_history(level, by)
 
 
 @transaction.atomic
 def service_level_delete(*, service_level, by):
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        service_level.sla,
+        message="Only a service manager or the support service's own lead can edit this SLA.",
+    )
     _delete_child(service_level, service_level.sla, by)
 
 
@@ -324,6 +376,12 @@ def escalation_contact_add(
     *, sla, by, side, level, name, job_title="", email="", phone=""
 ) -> EscalationContact:
     """Add an escalation contact for one side. Only while drafting."""
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message="Only a service manager or the support service's own lead can edit this SLA.",
+    )
     sla = _lock(sla)
     _require_state(sla, "edit")
     if side not in EscalationContact.Side.values:
@@ -341,11 +399,17 @@ def escalation_contact_add(
         email=email,
         phone=phone,
     )
-    return _save(contact, by)
+    return save_with_history(contact, by)
 
 
 @transaction.atomic
 def escalation_contact_delete(*, contact, by):
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        contact.sla,
+        message="Only a service manager or the support service's own lead can edit this SLA.",
+    )
     _delete_child(contact, contact.sla, by)
 
 
@@ -358,6 +422,12 @@ def sla_propose(*, sla, by, on=None) -> SLA:
 
     Needs at least one service level and one row of responsibilities.
     """
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message="Only a service manager or the support service's own lead can propose this SLA.",
+    )
     sla = _lock(sla)
     target = _require_state(sla, "propose")
     if not sla.service_levels.exists():
@@ -372,12 +442,23 @@ def sla_propose(*, sla, by, on=None) -> SLA:
     sla.proposed_by = by
     sla.proposed_on = on or _today()
     sla.returned_comment = ""
-    return _save(sla, by)
+    save_with_history(sla, by)
+    notifications.sla_proposed(sla, by=by)
+    return sla
 
 
 @transaction.atomic
 def sla_return_to_drafting(*, sla, by, comment) -> SLA:
     """Send a proposed SLA back for changes; any agreement already given is withdrawn."""
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message=(
+            "Only a service manager or the support service's own lead can "
+            "return this SLA to drafting."
+        ),
+    )
     sla = _lock(sla)
     target = _require_state(sla, "return_to_drafting")
     comment = (comment or "").strip()
@@ -387,7 +468,7 @@ def sla_return_to_drafting(*, sla, by, comment) -> SLA:
     sla.returned_comment = comment
     sla.service_agreed_by = sla.support_agreed_by = None
     sla.service_agreed_on = sla.support_agreed_on = None
-    return _save(sla, by)
+    return save_with_history(sla, by)
 
 
 @transaction.atomic
@@ -396,14 +477,25 @@ def sla_agree(*, sla, side, by, on=None) -> SLA:
     (the support service's own lead). When both sides have agreed it is AGREED,
     and the year's SLA obligation is met. Refused when the same person would agree
     both sides, or the side has already agreed. Not safe to call twice: the second
-    call is refused.
+    call is refused. An agreement is a person's: the system (`by=None`) is refused.
     """
+    if side == SERVICE_SIDE:
+        permission = Perm.SLA_AGREE_FOR_SERVICE
+        message = "Only a service manager can agree an SLA for the service."
+    elif side == SUPPORT_SIDE:
+        permission = Perm.SLA_AGREE_FOR_SUPPORT_SERVICE
+        message = (
+            f"Only a lead of {sla.support_service.name} can agree this SLA for the support service."
+        )
+    else:
+        raise DomainError("Choose which side you are agreeing for.")
+    if by is None:
+        raise NotPermitted(message)
+    ensure_can(by, permission, sla, message=message)
     sla = _lock(sla)
     _require_state(sla, "agree")
     on = on or _today()
     if side == SERVICE_SIDE:
-        if not can(by, "sla.agree_for_service", sla):
-            raise DomainError("Only a service manager can agree an SLA for the service.")
         if sla.service_agreed_by_id:
             raise DomainError("The service has already agreed this SLA.")
         if sla.support_agreed_by_id == by.pk:
@@ -412,12 +504,7 @@ def sla_agree(*, sla, side, by, on=None) -> SLA:
                 "you must agree it for the service."
             )
         sla.service_agreed_by, sla.service_agreed_on = by, on
-    elif side == SUPPORT_SIDE:
-        if not can(by, "sla.agree_for_support_service", sla):
-            raise DomainError(
-                f"Only a lead of {sla.support_service.name} can agree this SLA for the "
-                "support service."
-            )
+    else:
         if sla.support_agreed_by_id:
             raise DomainError("The support service has already agreed this SLA.")
         if sla.service_agreed_by_id == by.pk:
@@ -426,22 +513,36 @@ def sla_agree(*, sla, side, by, on=None) -> SLA:
                 "must agree it for the support service."
             )
         sla.support_agreed_by, sla.support_agreed_on = by, on
-    else:
-        raise DomainError("Choose which side you are agreeing for.")
+        # Each lead's own deadline for the support service's side.
+        for lead in sla.support_service.leads.all():
+            obligation_met(
+                agreement_key(sla.support_service_id, sla.financial_year.start_year, lead.pk),
+                by=by,
+                on=on,
+            )
     if sla.service_agreed_by_id and sla.support_agreed_by_id:
         sla.status = SlaStatus.AGREED
         sla.agreed_on = on
-        _save(sla, by)
+        save_with_history(sla, by)
         obligation_met(
             f"sla:{sla.support_service_id}:{sla.financial_year.start_year}", by=by, on=on
         )
         return sla
-    return _save(sla, by)
+    return save_with_history(sla, by)
 
 
 @transaction.atomic
 def sla_bring_into_force(*, sla, by, on=None) -> SLA:
-    """An agreed SLA comes into force on or after its start date."""
+    """An agreed SLA comes into force on or after its start date (the daily task puts
+    it in force with `by=None`)."""
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message=(
+            "Only a service manager or the support service's own lead can put this SLA in force."
+        ),
+    )
     sla = _lock(sla)
     target = _require_state(sla, "bring_into_force")
     on = on or _today()
@@ -450,7 +551,7 @@ def sla_bring_into_force(*, sla, by, on=None) -> SLA:
             f"This SLA starts on {sla.starts_on:%-d %B %Y}; it cannot be in force before then."
         )
     sla.status = target
-    return _save(sla, by)
+    return save_with_history(sla, by)
 
 
 def slas_bring_due_into_force(*, on=None) -> int:
@@ -475,34 +576,62 @@ def slas_bring_due_into_force(*, on=None) -> int:
 
 @transaction.atomic
 def sla_start_review(*, sla, by) -> SLA:
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message=(
+            "Only a service manager or the support service's own lead can start this SLA's review."
+        ),
+    )
     sla = _lock(sla)
     sla.status = _require_state(sla, "start_review")
-    return _save(sla, by)
+    return save_with_history(sla, by)
 
 
 @transaction.atomic
 def sla_end(*, sla, by) -> SLA:
     """End the SLA: it is not carried into next year."""
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message="Only a service manager or the support service's own lead can end this SLA.",
+    )
     sla = _lock(sla)
     sla.status = _require_state(sla, "end")
-    return _save(sla, by)
+    return save_with_history(sla, by)
 
 
 @transaction.atomic
 def sla_renew(*, sla, by) -> SLA:
     """Carry a reviewed SLA into next year: next year's SLA is drafted as a copy if
     it does not exist yet."""
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message="Only a service manager or the support service's own lead can renew this SLA.",
+    )
     sla = _lock(sla)
     sla.status = _require_state(sla, "renew")
     if not sla.successors.exists():
         _copy_to_next_year(sla, by)
-    return _save(sla, by)
+    return save_with_history(sla, by)
 
 
 @transaction.atomic
 def sla_start_next_year(*, sla, by) -> SLA:
     """Draft next year's SLA as a copy of this one (content, responsibilities,
     service levels, contacts; dates moved on a year). Refused if it exists."""
+    ensure_can(
+        by,
+        Perm.SLA_DRAFT,
+        sla,
+        message=(
+            "Only a service manager or the support service's own lead can start next year's SLA."
+        ),
+    )
     sla = _lock(sla)
     _require_state(sla, "start_next_year")
     return _copy_to_next_year(sla, by)
@@ -529,9 +658,9 @@ def _copy_to_next_year(sla, by) -> SLA:
         review_on=_a_year_on(sla.review_on),
     )
     new.based_on = sla
-    _save(new, by)
+    save_with_history(new, by)
     for row in sla.responsibilities.all():
-        _save(
+        save_with_history(
             Responsibility(
                 sla=new,
                 activity=row.activity,
@@ -544,7 +673,7 @@ def _copy_to_next_year(sla, by) -> SLA:
             by,
         )
     for level in sla.service_levels.all():
-        _save(
+        save_with_history(
             ServiceLevel(
                 sla=new,
                 measure=level.measure,
@@ -553,12 +682,14 @@ def _copy_to_next_year(sla, by) -> SLA:
                 higher_is_better=level.higher_is_better,
                 how_measured=level.how_measured,
                 frequency=level.frequency,
+                time_limit_hours=level.time_limit_hours,
+                clock=level.clock,
                 order=level.order,
             ),
             by,
         )
     for contact in sla.escalation_contacts.all():
-        _save(
+        save_with_history(
             EscalationContact(
                 sla=new,
                 side=contact.side,
@@ -578,12 +709,22 @@ def _copy_to_next_year(sla, by) -> SLA:
 
 @transaction.atomic
 def result_report(
-    *, service_level, period_start, value, by, commentary="", on=None
+    *, service_level, period_start, by, value=None, cases=None, commentary="", on=None
 ) -> ServiceLevelResult:
     """Report the result of a service level for one of its periods; it is rated
     against the target. Refused for a period outside the SLA, a period not yet
     over, or a period already reported (correct that result instead).
+
+    For a level with a time limit the result may be given as its `cases`
+    ((opened, responded or resolved) pairs): the result is then the percentage
+    within the limit on the level's clock (working or calendar hours).
     """
+    ensure_can(
+        by,
+        Perm.SLA_REPORT_PERFORMANCE,
+        service_level.sla,
+        message="Only the support service's own lead can report its results.",
+    )
     sla = _lock(service_level.sla)
     _require_state(sla, "report")
     on = on or _today()
@@ -607,6 +748,14 @@ def result_report(
         raise DomainError(
             f"The result for {period.label} has already been reported: correct it instead."
         )
+    if cases:
+        if not service_level.is_timed:
+            raise DomainError(
+                "This service level has no time limit: enter the result, not the cases."
+            )
+        value = service_level.within_limit_percent(cases)
+    elif value is None:
+        raise DomainError("Enter the result.")
     value = _check_target(service_level.unit, value, label="result")
     result = ServiceLevelResult(
         service_level=service_level,
@@ -620,11 +769,25 @@ def result_report(
     )
     try:
         with transaction.atomic():
-            return _save(result, by)
+            save_with_history(result, by)
     except IntegrityError:
         raise DomainError(
             f"The result for {period.label} has already been reported: correct it instead."
         ) from None
+    _results_reported(sla, period.end, by=by, on=on)
+    return result
+
+
+def _results_reported(sla, period_end, *, by, on):
+    """Every level with a period ending then has its result: each lead's deadline is met."""
+    sla = (
+        SLA.objects.select_related("financial_year")
+        .prefetch_related("service_levels__results", "support_service__leads")
+        .get(pk=sla.pk)
+    )
+    if periods_reported(sla).get(period_end):
+        for lead in sla.support_service.leads.all():
+            obligation_met(results_key(sla.pk, period_end, lead.pk), by=by, on=on)
 
 
 @transaction.atomic
@@ -642,6 +805,12 @@ def result_update(
 
     An improvement action needs an owner and a due date.
     """
+    ensure_can(
+        by,
+        Perm.SLA_REPORT_PERFORMANCE,
+        result.service_level.sla,
+        message="Only the support service's own lead can change its results.",
+    )
     sla = _lock(result.service_level.sla)
     _require_state(sla, "report")
     result = ServiceLevelResult.objects.select_for_update().get(pk=result.pk)
@@ -656,4 +825,4 @@ def result_update(
     result.improvement_action = improvement_action
     result.improvement_owner = improvement_owner.strip() if improvement_action else ""
     result.improvement_due_on = improvement_due_on if improvement_action else None
-    return _save(result, by)
+    return save_with_history(result, by)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.models import FinancialYear
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import Perm, can
 from lra_commissioning.workflow import DomainError
 
 from . import selectors, services
@@ -40,13 +40,13 @@ def _year_from(request) -> int:
 
 def _visible_sla(request, pk):
     """403 for people with no SLA role; 404 for an SLA they may not see."""
-    require(request.user, "sla.view")
-    return require_visible(request.user, "sla.view", selectors.sla_for(user=request.user, pk=pk))
+    require(request.user, Perm.SLA_VIEW)
+    return require_visible(request.user, Perm.SLA_VIEW, selectors.sla_for(user=request.user, pk=pk))
 
 
 def _draftable_sla(request, pk):
     sla = _visible_sla(request, pk)
-    require(request.user, "sla.draft", sla)
+    require(request.user, Perm.SLA_DRAFT, sla)
     return sla
 
 
@@ -84,7 +84,7 @@ def _year_links(current: int) -> list[dict]:
 
 @login_required
 def index(request):
-    require(request.user, "sla.view")
+    require(request.user, Perm.SLA_VIEW)
     year = _year_from(request)
     rows = selectors.sla_index(user=request.user, start_year=year)
     counts = {}
@@ -100,14 +100,14 @@ def index(request):
             "deadline": datetime.date(year, 4, 1),
             "years": _year_links(year),
             "counts": counts,
-            "can_create": can(request.user, "sla.draft"),
+            "can_create": can(request.user, Perm.SLA_DRAFT),
         },
     )
 
 
 @login_required
 def overview(request):
-    require(request.user, "sla.view")
+    require(request.user, Perm.SLA_VIEW)
     with_slas = selectors.years_with_slas()
     end = _year_from(request) if "year" in request.GET or not with_slas else with_slas[-1]
     # Years before the first SLA was ever drafted are not "missing": leave them out.
@@ -127,7 +127,7 @@ def overview(request):
 
 @login_required
 def create(request):
-    require(request.user, "sla.draft")
+    require(request.user, Perm.SLA_DRAFT)
     support_services = selectors.support_services_for(request.user)
     years = FinancialYear.objects.order_by("start_year")
     form = SlaCreateForm(
@@ -138,7 +138,7 @@ def create(request):
     )
     if request.method == "POST" and form.is_valid():
         service = form.cleaned_data["support_service"]
-        require(request.user, "sla.draft", service)
+        require(request.user, Perm.SLA_DRAFT, service)
         try:
             sla = services.sla_create(
                 support_service=service,
@@ -159,18 +159,18 @@ def create(request):
 
 ACTIONS = {
     # action in the URL: (permission, workflow action, button label, service call)
-    "propose": ("sla.draft", "propose", "Propose the SLA to both parties"),
-    "agree_for_service": ("sla.agree_for_service", "agree", "Agree the SLA for the LRA service"),
+    "propose": (Perm.SLA_DRAFT, "propose", "Propose the SLA to both parties"),
+    "agree_for_service": (Perm.SLA_AGREE_FOR_SERVICE, "agree", "Agree the SLA for the LRA service"),
     "agree_for_support_service": (
-        "sla.agree_for_support_service",
+        Perm.SLA_AGREE_FOR_SUPPORT_SERVICE,
         "agree",
         "Agree the SLA for the support service",
     ),
-    "bring_into_force": ("sla.draft", "bring_into_force", "Put the SLA in force"),
-    "start_review": ("sla.draft", "start_review", "Start the review"),
-    "renew": ("sla.draft", "renew", "Renew the SLA for next year"),
-    "end": ("sla.draft", "end", "End the SLA"),
-    "start_next_year": ("sla.draft", "start_next_year", "Start next year's SLA as a copy"),
+    "bring_into_force": (Perm.SLA_DRAFT, "bring_into_force", "Put the SLA in force"),
+    "start_review": (Perm.SLA_DRAFT, "start_review", "Start the review"),
+    "renew": (Perm.SLA_DRAFT, "renew", "Renew the SLA for next year"),
+    "end": (Perm.SLA_DRAFT, "end", "End the SLA"),
+    "start_next_year": (Perm.SLA_DRAFT, "start_next_year", "Start next year's SLA as a copy"),
 }
 
 
@@ -205,7 +205,7 @@ def _available_actions(user, sla) -> list[dict]:
 def detail(request, pk):
     sla = _visible_sla(request, pk)
     user = request.user
-    can_draft = can(user, "sla.draft", sla)
+    can_draft = can(user, Perm.SLA_DRAFT, sla)
     context = {
         "sla": sla,
         "status": selectors.agreement_status(sla, sla.financial_year.start_year, selectors.today()),
@@ -216,7 +216,7 @@ def detail(request, pk):
         "performance": selectors.level_performance(sla, with_charts=False),
         "is_agreed": sla.status in AGREED_STATUSES,
     }
-    if can(user, "records.view_history", sla):
+    if can(user, Perm.RECORDS_VIEW_HISTORY, sla):
         context["history"] = history_entries(sla)
         context["show_history"] = True
     return render(request, "slas/detail.html", context)
@@ -380,7 +380,7 @@ def level_edit(request, pk, level=None):
     if refused := _refuse_unless_editable(request, sla):
         return refused
     service_level = _child_or_404(sla.service_levels.all(), sla, level) if level else None
-    initial = {"frequency": "quarterly", "higher_is_better": "yes"}
+    initial = {"frequency": "quarterly", "higher_is_better": "yes", "clock": "working_hours"}
     if service_level:
         initial = {
             "measure": service_level.measure,
@@ -389,6 +389,8 @@ def level_edit(request, pk, level=None):
             "higher_is_better": "yes" if service_level.higher_is_better else "no",
             "how_measured": service_level.how_measured,
             "frequency": service_level.frequency,
+            "time_limit_hours": service_level.time_limit_hours,
+            "clock": service_level.clock,
         }
     form = ServiceLevelForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -398,7 +400,14 @@ def level_edit(request, pk, level=None):
             )
         except DomainError as exc:
             _form_error(
-                form, exc, [("target", "target"), ("measured", "measure"), ("unit", "unit")]
+                form,
+                exc,
+                [
+                    ("time limit", "time_limit_hours"),
+                    ("target", "target"),
+                    ("measured", "measure"),
+                    ("unit", "unit"),
+                ],
             )
         else:
             messages.success(request, "You saved the service level.")
@@ -466,7 +475,7 @@ def performance(request, pk):
         {
             "sla": sla,
             "levels": selectors.level_performance(sla),
-            "can_report": can(request.user, "sla.report_performance", sla)
+            "can_report": can(request.user, Perm.SLA_REPORT_PERFORMANCE, sla)
             and SLA_WORKFLOW.allowed(sla.status, "report"),
         },
     )
@@ -474,7 +483,7 @@ def performance(request, pk):
 
 def _reporting_sla(request, pk):
     sla = _visible_sla(request, pk)
-    require(request.user, "sla.report_performance", sla)
+    require(request.user, Perm.SLA_REPORT_PERFORMANCE, sla)
     return sla
 
 
@@ -499,7 +508,10 @@ def result_add(request, pk, level):
         if p.start not in reported and p.end < today
     ]
     form = ResultForm(
-        request.POST or None, periods=periods, initial={"period": request.GET.get("period")}
+        request.POST or None,
+        periods=periods,
+        timed=service_level.is_timed,
+        initial={"period": request.GET.get("period")},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -507,12 +519,20 @@ def result_add(request, pk, level):
                 service_level=service_level,
                 period_start=datetime.date.fromisoformat(form.cleaned_data["period"]),
                 value=form.cleaned_data["value"],
+                cases=form.cleaned_data.get("cases"),
                 commentary=form.cleaned_data["commentary"],
                 by=request.user,
             )
         except DomainError as exc:
             _form_error(
-                form, exc, [("period", "period"), ("result", "value"), ("over yet", "period")]
+                form,
+                exc,
+                [
+                    ("period", "period"),
+                    ("cases", "value"),
+                    ("result", "value"),
+                    ("over yet", "period"),
+                ],
             )
         else:
             if result.needs_commentary:

@@ -1,7 +1,7 @@
 """What this app asks of a signed-in person: see lra_commissioning.attention.
 
 Commissioners: comments awaiting moderation, business plans to review,
-versions returned by the board, agreed versions to publish. Board members:
+versions returned by the board or the head of service, agreed versions to publish. Board members:
 versions to sign off. The head of service: signed-off versions to agree.
 Service managers: returned business-plan sections. A fixed number of queries.
 """
@@ -9,7 +9,7 @@ Service managers: returned business-plan sections. A fixed number of queries.
 from django.urls import reverse
 
 from lra_commissioning.attention import AttentionItem
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import Perm, can
 
 from .models import (
     BusinessPlan,
@@ -28,7 +28,8 @@ def _versions(status):
     )
 
 
-def _version_item(group, version, status):
+def _version_item(group, version, status, step=""):
+    year = version.specification.financial_year.start_year
     return AttentionItem(
         group=group,
         title=f"{version.specification.financial_year.label} specification, version "
@@ -36,12 +37,14 @@ def _version_item(group, version, status):
         url=reverse("specifications:version_detail", args=[version.pk]),
         due=version.starts_on,
         status=status,
+        # The calendar's deadline for this step is the same obligation: one line.
+        key=f"specification:{year}:{step}" if step else "",
     )
 
 
 def items_for(user):
     items = []
-    if can(user, "comment.moderate"):
+    if can(user, Perm.COMMENT_MODERATE):
         pending = PublicComment.objects.filter(status=CommentStatus.PENDING).count()
         if pending:
             items.append(
@@ -53,7 +56,7 @@ def items_for(user):
                     status="Awaiting moderation",
                 )
             )
-    if can(user, "business_plan.review"):
+    if can(user, Perm.BUSINESS_PLAN_REVIEW):
         for plan in BusinessPlan.objects.filter(status=BusinessPlanStatus.SUBMITTED).select_related(
             "financial_year"
         ):
@@ -65,34 +68,55 @@ def items_for(user):
                         "specifications:plan_detail", args=[plan.financial_year.start_year]
                     ),
                     status="Submitted",
+                    key=f"business_plan:{plan.financial_year.start_year}",
                 )
             )
-    if can(user, "specification.draft"):
-        for version in _versions(VersionStatus.RETURNED):
-            items.append(_version_item("Specifications returned by the board", version, "Returned"))
-    if can(user, "specification.publish"):
+    if can(user, Perm.SPECIFICATION_DRAFT):
+        returned = SpecificationVersion.objects.filter(
+            status__in=(VersionStatus.RETURNED, VersionStatus.RETURNED_BY_SERVICE)
+        ).select_related("specification__financial_year")
+        for version in returned:
+            if version.status == VersionStatus.RETURNED:
+                items.append(
+                    _version_item("Specifications returned by the board", version, "Returned")
+                )
+            else:
+                items.append(
+                    _version_item(
+                        "Specifications returned by the service", version, "Returned by the service"
+                    )
+                )
+    if can(user, Perm.SPECIFICATION_PUBLISH):
         for version in _versions(VersionStatus.AGREED):
-            items.append(_version_item("Specifications to publish", version, "Agreed"))
-    if can(user, "specification.sign_off"):
+            items.append(_version_item("Specifications to publish", version, "Agreed", "publish"))
+    if can(user, Perm.SPECIFICATION_SIGN_OFF):
         for version in _versions(VersionStatus.WITH_BOARD):
-            items.append(_version_item("Specifications to sign off", version, "With the board"))
-    if can(user, "specification.agree"):
+            items.append(
+                _version_item("Specifications to sign off", version, "With the board", "sign_off")
+            )
+    if can(user, Perm.SPECIFICATION_AGREE):
         for version in _versions(VersionStatus.SIGNED_OFF):
             items.append(_version_item("Specifications to agree", version, "Signed off"))
-    if can(user, "business_plan.write"):
+    if can(user, Perm.BUSINESS_PLAN_WRITE):
+        # One line per returned plan (the obligation), naming the sections to revise.
+        returned: dict = {}
         for section in (
             BusinessPlanSection.objects.filter(plan__status=BusinessPlanStatus.RETURNED)
             .exclude(return_comment="")
             .select_related("plan__financial_year", "outcome")
+            .order_by("outcome__code")
         ):
-            year = section.plan.financial_year
+            returned.setdefault(section.plan, []).append(section)
+        for plan, sections in returned.items():
+            year = plan.financial_year
             items.append(
                 AttentionItem(
                     group="Returned business plan sections",
-                    title=f"{year.label} business plan: {section.outcome.code} "
-                    f"{section.outcome.title}",
-                    url=reverse("specifications:plan_section_edit", args=[section.pk]),
+                    title=f"{year.label} business plan: revise "
+                    + ", ".join(f"{s.outcome.code} {s.outcome.title}" for s in sections),
+                    url=reverse("specifications:plan_detail", args=[year.start_year]),
                     status="Returned",
+                    key=f"business_plan:{year.start_year}",
                 )
             )
     return items

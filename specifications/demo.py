@@ -1,16 +1,23 @@
-"""Demo data for specifications; called by `manage.py load_demo` (safe to run twice).
+"""The specifications' chapter of the demo story (see lra_commissioning.story).
 
-The 2016/17 specification (in force from 1 April 2016) and the 2017/18
-version with a handful of changes, built around the council's three strategic
-outcomes, with twenty-odd KPIs across the three service areas; public comments
-in each state; the 2016/17 business plan (returned once, then accepted) and
-the 2017/18 plan waiting for review. Everything goes through the services.
+Each year's specification, built around the council's three strategic
+outcomes with twenty-odd KPIs: 2016/17 written from scratch with the
+published targets; every later year started from the version in force in
+November ("Start next year's specification"), its targets refreshed from the
+figures (performance.demo_figures), submitted in December, signed off by the
+board in February, agreed and published in March. Next year's is in drafting
+from November. Public comments each year (published with a response,
+rejected, one waiting for moderation now); each year's business plan (the
+first returned once, then accepted). Everything goes through the services.
 """
 
 import datetime
+import secrets
 from decimal import Decimal
 
 from django.utils import timezone
+
+from lra_commissioning.models import FinancialYear
 
 from . import services
 from .models import (
@@ -440,31 +447,6 @@ def _kpi_fields(row, order):
     }
 
 
-def _aware(day, hour):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
-
-
-def _take_through_approval(ctx, version, major):
-    starts_on = version.starts_on
-    services.version_submit(
-        version=version, by=ctx.commissioner, at=_aware(starts_on - datetime.timedelta(days=75), 10)
-    )
-    services.version_sign_off(
-        version=version,
-        decided_on=starts_on - datetime.timedelta(days=60),
-        minute_reference=f"LRA-SB/{starts_on.year - 1}/{7 + major}",
-        by=ctx.board,
-    )
-    services.version_agree(
-        version=version, by=ctx.manager, at=_aware(starts_on - datetime.timedelta(days=50), 11)
-    )
-    services.version_publish(
-        version=version,
-        by=ctx.commissioner,
-        at=_aware(starts_on - datetime.timedelta(days=30), 9),
-    )
-
-
 def _build_first_version(ctx, spec, summary):
     c = ctx.commissioner
     year = spec.financial_year
@@ -495,59 +477,143 @@ def _build_first_version(ctx, spec, summary):
     return version
 
 
-def _build_refresh(ctx, spec, summary, previous):
-    """2017/18: copied from 2016/17, then the changes of CHANGES_2017."""
+def _profile(target: Decimal, shares: list[str]) -> list[str]:
+    """A year's target split over its months in the figures' seasonal shares (summing exactly)."""
+    weights = [Decimal(share) for share in shares]
+    total = int(target)
+    raw = [total * w / sum(weights) for w in weights]
+    parts = [int(r) for r in raw]
+    order = sorted(range(12), key=lambda i: raw[i] - parts[i], reverse=True)
+    for i in order[: total - sum(parts)]:
+        parts[i] += 1
+    return [str(p) for p in parts]
+
+
+def _refresh_targets(ctx, version, start_year):
+    """Each KPI's target, floor and expected range for the year, from the figures."""
+    from performance.demo_figures import targets
+
+    for kpi in version.kpis.all():
+        t = targets(kpi.code, start_year)
+        fields = {
+            "annual_target": t.target,
+            "floor": t.floor,
+            "expected_low": t.expected_low,
+            "expected_high": t.expected_high,
+        }
+        if kpi.annual_aggregation == SUM and t.target is not None:
+            fields["monthly_profile"] = _profile(t.target, t.profile)
+        services.kpi_update(kpi=kpi, by=ctx.commissioner, **fields)
+
+
+def _start_next_year(ctx, start_year):
+    """November: the commissioner starts next year's specification from the version in force."""
     c = ctx.commissioner
-    year = spec.financial_year
-    version = services.version_copy(
-        source=previous, specification=spec, major=2, minor=0, starts_on=year.start_date, by=c
-    )
-    services.version_update(version=version, summary=summary, by=c)
-    for section in version.sections.all():
-        if section.kind == "introduction":
-            services.section_update(
-                section=section,
-                heading=section.heading,
-                body=section.body.replace(previous.specification.financial_year.label, year.label),
-                by=c,
-            )
-    kpis = {k.code: k for k in version.kpis.all()}
-    for code, (target, floor) in CHANGES_2017["targets"].items():
-        services.kpi_update(
-            kpi=kpis[code], annual_target=Decimal(target), floor=Decimal(floor), by=c
-        )
-    for code in CHANGES_2017["removed"]:
-        services.kpi_delete(kpi=kpis[code], by=c)
-    outcomes = {o.code: o for o in version.outcomes.all()}
-    for offset, row in enumerate(CHANGES_2017["added"]):
-        services.kpi_create(
-            version=version,
-            outcome=outcomes[row[2]],
-            by=c,
-            **_kpi_fields(row, len(KPIS) + offset),
-        )
-    services.requirement_create(
-        outcome=outcomes["O2"],
-        code="O2.R3",
-        text="Run digital skills sessions in every town library.",
+    version = services.specification_start_next_year(today=timezone.localdate(), by=c)
+    label = version.specification.financial_year.label
+    services.version_update(
+        version=version,
+        summary=SUMMARIES.get(start_year)
+        or f"The annual refresh for {label}: targets updated from last year's performance "
+        "and this year's budget.",
         by=c,
     )
+    for section in version.sections.all():
+        if section.kind == "introduction":
+            body = SECTIONS[0][2].format(year=label)
+            services.section_update(section=section, heading=section.heading, body=body, by=c)
+    if start_year == 2017:
+        kpis = {k.code: k for k in version.kpis.all()}
+        for code in CHANGES_2017["removed"]:
+            services.kpi_delete(kpi=kpis[code], by=c)
+        outcomes = {o.code: o for o in version.outcomes.all()}
+        for offset, row in enumerate(CHANGES_2017["added"]):
+            services.kpi_create(
+                version=version,
+                outcome=outcomes[row[2]],
+                by=c,
+                **_kpi_fields(row, len(KPIS) + offset),
+            )
+        services.requirement_create(
+            outcome=outcomes["O2"],
+            code="O2.R3",
+            text="Run digital skills sessions in every town library.",
+            by=c,
+        )
+    _refresh_targets(ctx, version, start_year)
     return version
 
 
-def kpi_rows_for(start_year):
-    if start_year == 2016:
-        return list(KPIS)
-    rows = []
-    for row in KPIS:
-        code = row[0]
-        if code in CHANGES_2017["removed"]:
-            continue
-        if code in CHANGES_2017["targets"]:
-            target, floor = CHANGES_2017["targets"][code]
-            row = (*row[:8], target, floor, row[10])
-        rows.append(row)
-    return rows + CHANGES_2017["added"]
+SUMMARIES = {
+    2016: "The first specification of the internally commissioned service.",
+    2017: "The annual refresh: targets updated from 2016/17 performance, digital skills "
+    "sessions added, archive search room visits replaced by the enquiry measure.",
+    2020: "The annual refresh: targets updated from 2019/20 performance; the service keeps "
+    "its statutory duties through the pandemic with buildings closed when the law requires.",
+}
+
+
+def _draft(start_year):
+    return (
+        SpecificationVersion.objects.filter(
+            specification__financial_year__start_year=start_year, minor=0
+        )
+        .order_by("major")
+        .first()
+    )
+
+
+def _year_chapter(story, start_year):
+    ctx = story.ctx
+    c, m, b = ctx.commissioner, ctx.manager, ctx.board
+    from board.demo import board_day
+
+    def draft():
+        if start_year == 2016:
+            spec, _ = Specification.objects.get_or_create(financial_year=ctx.years[2016])
+            _build_first_version(ctx, spec, SUMMARIES[2016])
+        else:
+            _start_next_year(ctx, start_year)
+
+    def submit():
+        services.version_submit(version=_draft(start_year), by=c)
+
+    sign_off_on = board_day(start_year - 1, 2)
+
+    def sign_off():
+        services.version_sign_off(
+            version=_draft(start_year),
+            decided_on=sign_off_on,
+            minute_reference=f"LRA-SB/{sign_off_on.year}/{sign_off_on.month:02d}-1",
+            by=b,
+        )
+
+    def agree():
+        services.version_agree(version=_draft(start_year), by=m)
+
+    def publish():
+        services.version_publish(version=_draft(start_year), by=c)
+
+    begun = story.working(datetime.date(start_year - 1, 11, 10))
+    story.on(begun, draft, hour=10, label=f"draft specification {start_year}")
+    story.on(story.working(datetime.date(start_year - 1, 12, 14)), submit, hour=11)
+    story.on(sign_off_on, sign_off, hour=12)
+    story.on(story.working(sign_off_on + datetime.timedelta(days=7)), agree, hour=11)
+    story.on(story.working(datetime.date(start_year, 3, 1)), publish, hour=9)
+    _plan_chapter(story, start_year)
+
+
+def chapter(story):
+    ctx = story.ctx
+
+    def outcomes():
+        for code, title in STRATEGIC_OUTCOMES:
+            services.strategic_outcome_save(code=code, title=title, by=ctx.commissioner)
+
+    story.on(datetime.date(2015, 11, 2), outcomes, hour=9)
+    for start_year in [*story.years, story.current_year + 1]:
+        _year_chapter(story, start_year)
+    _comments_chapter(story)
 
 
 # (version major, days after it came into force, section kind or None, body, name, e-mail,
@@ -576,7 +642,6 @@ COMMENTS = [
         "Thank you. The mobile library timetable is reviewed with "
         "parish councils each year; your village's stop is in the 2017/18 timetable.",
     ),
-    (1, 60, "overview", "Buy more books!!! <script>alert('x')</script>", "", "", "rejected", ""),
     (
         1,
         90,
@@ -604,8 +669,8 @@ COMMENTS = [
         "The home library service is wonderful. My mother relies on it.",
         "Raj Patel",
         "raj@example.net",
-        "pending",
-        "",
+        "published",
+        "Thank you: we have passed your kind words to the home library team.",
     ),
     (
         2,
@@ -614,44 +679,12 @@ COMMENTS = [
         "How will residents know when a KPI is missed?",
         "",
         "",
-        "pending",
-        "",
+        "published",
+        "Each year's annual report says how every KPI did, and the board's papers show "
+        "any KPI below its floor with the plan to bring it back.",
     ),
-    (
-        2,
-        40,
-        None,
-        '=HYPERLINK("http://example.com","click") spreadsheet test',
-        "",
-        "",
-        "pending",
-        "",
-    ),
-    (2, 41, "overview", "Advertising for a casino.", "", "", "rejected", ""),
+    (2, 41, "overview", "Cheap flights and hotel deals, click here.", "", "", "rejected", ""),
 ]
-
-
-def _load_comments(ctx, versions):
-    if PublicComment.objects.exists():
-        return
-    for i, (major, days, kind, body, name, email, state, response) in enumerate(COMMENTS):
-        version = versions[major]
-        section = version.sections.filter(kind=kind).first() if kind else None
-        comment = services.comment_submit(
-            version=version,
-            section=section,
-            body=body,
-            name=name,
-            email=email,
-            address=f"demo-{i}",
-            received_at=_aware(version.starts_on + datetime.timedelta(days=days), 12),
-        )
-        if state == "published":
-            comment = services.comment_publish(comment=comment, by=ctx.commissioner)
-            if response:
-                services.comment_respond(comment=comment, response=response, by=ctx.commissioner)
-        elif state == "rejected":
-            services.comment_reject(comment=comment, by=ctx.commissioner)
 
 
 PLAN_2016 = {
@@ -696,88 +729,192 @@ PLAN_2016 = {
 }
 
 
-def _load_business_plans(ctx):
-    year = ctx.years[2016]
-    if not BusinessPlan.objects.filter(financial_year=year).exists():
-        m, c = ctx.manager, ctx.commissioner
-        plan = services.business_plan_start(financial_year=year, by=m)
+# Comments on later years' specifications: (days after it came into force, section kind
+# or None, body, name, e-mail, response or "" (published without one)).
+LATER_COMMENTS = [
+    (
+        12,
+        "outcomes",
+        "Please keep the Saturday rhyme-time sessions: working parents cannot come in the week.",
+        "Amira Hussain",
+        "amira@example.net",
+        "Thank you. Saturday sessions continue in the twenty busiest libraries this year.",
+    ),
+    (
+        40,
+        None,
+        "The e-book choice has improved a lot. More audiobooks for children, please.",
+        "",
+        "",
+        "",
+    ),
+    (
+        75,
+        "minimum_requirements",
+        "It took three weeks to get a death registration appointment in our district in "
+        "January. Is the five-day requirement being met?",
+        "Peter Lowe",
+        "peter@example.net",
+        "We are sorry. January is the busiest month; extra appointments are now released "
+        "each Monday and the figure is reported to the commissioner every month.",
+    ),
+    (
+        110,
+        "overview",
+        "Will the archive search room open on Saturdays again?",
+        "",
+        "",
+        "Saturday openings are reviewed each year with the budget; for now the search room "
+        "opens late on Thursdays.",
+    ),
+]
+PENDING_COMMENT = (
+    "outcomes",
+    "Our village hall would like to host a pop-up library once a month. Who do we ask?",
+    "Sue Barker",
+    "sue@example.net",
+)
+
+
+def _in_force():
+    from .selectors import version_in_force
+
+    return version_in_force(on=timezone.localdate())
+
+
+def _comment(ctx, i, start_year, kind, body, name, email, state, response):
+    def submit():
+        version = _in_force()
+        section = version.sections.filter(kind=kind).first() if kind else None
+        return services.comment_submit(
+            version=version,
+            section=section,
+            body=body,
+            name=name,
+            email=email,
+            # Each resident their own address (a fingerprint for the hourly limit, never
+            # stored): random, so that a second demo within the hour is not limited.
+            address=f"demo-{i}-{secrets.token_hex(8)}",
+            received_at=timezone.now(),
+        )
+
+    def moderate():
+        comment = PublicComment.objects.get(
+            body=body, version__specification__financial_year__start_year=start_year
+        )
+        if state == "rejected":
+            services.comment_reject(comment=comment, by=ctx.commissioner)
+            return
+        comment = services.comment_publish(comment=comment, by=ctx.commissioner)
+        if response:
+            services.comment_respond(comment=comment, response=response, by=ctx.commissioner)
+
+    return submit, moderate
+
+
+def _comments_chapter(story):
+    ctx = story.ctx
+    rows = []
+    for start_year in story.years:
+        if start_year <= 2017:
+            for major, days, kind, body, name, email, state, response in COMMENTS:
+                if major == start_year - 2015:
+                    rows.append((start_year, days, kind, body, name, email, state, response))
+        else:
+            for n, (days, kind, body, name, email, response) in enumerate(LATER_COMMENTS):
+                if (n + start_year) % 2 == 0 or start_year == story.current_year:
+                    text = body if start_year == story.current_year or n % 2 else body
+                    rows.append(
+                        (start_year, days + n, kind, text, name, email, "published", response)
+                    )
+    seen = set()
+    for i, (start_year, days, kind, body, name, email, state, response) in enumerate(rows):
+        if (start_year, body) in seen:
+            continue
+        seen.add((start_year, body))
+        received = story.working(datetime.date(start_year, 4, 1) + datetime.timedelta(days=days))
+        submit, moderate = _comment(ctx, i, start_year, kind, body, name, email, state, response)
+        if story.on(received, submit, hour=12):
+            story.on(
+                story.before_now(
+                    story.moment(story.working(received + datetime.timedelta(days=3)), 15)
+                ),
+                moderate,
+            )
+    # One comment waiting for moderation now.
+    kind, body, name, email = PENDING_COMMENT
+    received = max(
+        story.today - datetime.timedelta(days=3), datetime.date(story.current_year, 4, 2)
+    )
+    submit, _moderate = _comment(
+        ctx, len(rows), story.current_year, kind, body, name, email, "pending", ""
+    )
+    story.on(story.before_now(story.moment(received, 18)), submit)
+
+
+def _plan_chapter(story, start_year):
+    """The year's business plan: started when the specification is published, accepted by
+    the end of March (the first returned once)."""
+    ctx = story.ctx
+    m, c = ctx.manager, ctx.commissioner
+
+    def plan():
+        return BusinessPlan.objects.get(financial_year__start_year=start_year)
+
+    def write():
+        year = FinancialYear.objects.get(start_year=start_year)
+        new = services.business_plan_start(financial_year=year, by=m)
         services.business_plan_update(
-            plan=plan,
-            summary="Our plan for 2016/17: a modern, outward-looking service that meets every "
-            "outcome of the specification within budget.",
+            plan=new,
+            summary=f"Our plan for {year.label}: a modern, outward-looking service that meets "
+            "every outcome of the specification within budget.",
             by=m,
         )
-        sections = list(plan.sections.select_related("outcome"))
-        for section in sections:
-            approach, actions = PLAN_2016[section.outcome.code]
+        for section in new.sections.select_related("outcome"):
+            approach, actions = PLAN_2016.get(section.outcome.code, ("", []))
+            if start_year > 2016:
+                approach = (approach + f" In {year.label} we build on last year's results.").strip()
             services.business_plan_section_update(section=section, approach=approach, by=m)
             for description, (y, mo, d), owner in actions:
                 services.business_plan_action_create(
                     section=section,
                     description=description,
-                    milestone_on=datetime.date(y, mo, d),
+                    milestone_on=datetime.date(start_year + y - 2016, mo, d),
                     owner=owner,
                     by=m,
                 )
-        services.business_plan_submit(plan=plan, by=m)
-        o3 = next(s for s in sections if s.outcome.code == "O3")
+
+    def submit():
+        services.business_plan_submit(plan=plan(), by=m)
+
+    def send_back():
+        o3 = plan().sections.get(outcome__code="O3")
         services.business_plan_return(
-            plan=plan,
+            plan=plan(),
             section_comments={
                 o3.pk: "Say how waiting times will be kept down in the busiest "
                 "districts in the winter."
             },
             by=c,
         )
+
+    def revise():
+        o3 = plan().sections.get(outcome__code="O3")
         services.business_plan_section_update(
             section=o3,
             approach=PLAN_2016["O3"][0] + " In winter, registrars from quieter districts cover "
             "the three busiest offices.",
             by=m,
         )
-        services.business_plan_submit(plan=plan, by=m)
-        services.business_plan_accept(plan=plan, by=c, comment="Accepted. Thank you.")
-    year = ctx.years[2017]
-    if not BusinessPlan.objects.filter(financial_year=year).exists():
-        m = ctx.manager
-        plan = services.business_plan_start(financial_year=year, by=m)
-        for section in plan.sections.select_related("outcome"):
-            approach = PLAN_2016.get(section.outcome.code, ("",))[0]
-            services.business_plan_section_update(
-                section=section,
-                approach=approach + " In 2017/18 we build on last year's results.",
-                by=m,
-            )
-        services.business_plan_submit(plan=plan, by=m)
+        services.business_plan_submit(plan=plan(), by=m)
 
+    def accept():
+        services.business_plan_accept(plan=plan(), by=c, comment="Accepted. Thank you.")
 
-def load(ctx):
-    for code, title in STRATEGIC_OUTCOMES:
-        services.strategic_outcome_save(code=code, title=title, by=ctx.commissioner)
-    previous = None
-    versions = {}
-    for major, (start_year, summary) in enumerate(
-        [
-            (2016, "The first specification of the internally commissioned service."),
-            (
-                2017,
-                "The annual refresh: targets updated from 2016/17 performance, digital "
-                "skills sessions added, archive search room visits replaced by the enquiry "
-                "measure.",
-            ),
-        ],
-        start=1,
-    ):
-        spec, _ = Specification.objects.get_or_create(financial_year=ctx.years[start_year])
-        version = spec.versions.filter(major=major, minor=0).first()
-        if version is None:
-            if previous is None:
-                version = _build_first_version(ctx, spec, summary)
-            else:
-                version = _build_refresh(ctx, spec, summary, previous)
-            _take_through_approval(ctx, version, major)
-            version = SpecificationVersion.objects.get(pk=version.pk)
-        previous = version
-        versions[major] = version
-    _load_comments(ctx, versions)
-    _load_business_plans(ctx)
+    day = story.working
+    story.on(day(datetime.date(start_year, 3, 2)), write, hour=14)
+    story.on(day(datetime.date(start_year, 3, 14)), submit, hour=16)
+    if start_year == 2016:
+        story.on(day(datetime.date(start_year, 3, 17)), send_back, hour=11)
+        story.on(day(datetime.date(start_year, 3, 21)), revise, hour=15)
+    story.on(day(datetime.date(start_year, 3, 24)), accept, hour=10)

@@ -8,10 +8,40 @@ versions: sections by kind, outcomes, requirements and KPIs by code.
 Other apps (change management) reuse it.
 """
 
+import difflib
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 ADDED, REMOVED, CHANGED = "added", "removed", "changed"
+SAME = "same"
+
+# A word with the space after it, or the space at the start of a text.
+_TOKEN = re.compile(r"\S+\s*|\s+")
+
+
+def word_diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
+    """What changed from `old` to `new`, word by word, as (kind, text) pieces in order.
+
+    kind is SAME, REMOVED or ADDED; joining the SAME and ADDED pieces gives
+    `new` exactly, joining the SAME and REMOVED pieces gives `old`. Words are
+    compared without the space after them, so re-spacing is not a change;
+    nothing is ever cut short.
+    """
+    a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
+    matcher = difflib.SequenceMatcher(
+        None, [t.strip() for t in a], [t.strip() for t in b], autojunk=False
+    )
+    pieces: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append((SAME, "".join(b[j1:j2])))
+            continue
+        if i2 > i1:
+            pieces.append((REMOVED, "".join(a[i1:i2])))
+        if j2 > j1:
+            pieces.append((ADDED, "".join(b[j1:j2])))
+    return tuple(pieces)
 
 
 @dataclass(frozen=True)
@@ -33,6 +63,27 @@ class ItemChange:
 
     def field(self, name):
         return next((f for f in self.fields if f.name == name), None)
+
+    @property
+    def shown_fields(self) -> tuple[FieldChange, ...]:
+        """What to show: the changed fields, or every filled-in field of an item
+        added (old None) or removed (new None)."""
+        if self.kind == CHANGED:
+            return self.fields
+        record = self.new if self.kind == ADDED else self.old
+        shown = []
+        for name, label in TEXT_FIELDS.get(type(record).__name__, ()):
+            value = _value(record, name)
+            if value not in (None, ""):
+                shown.append(
+                    FieldChange(
+                        name,
+                        label,
+                        None if self.kind == ADDED else value,
+                        value if self.kind == ADDED else None,
+                    )
+                )
+        return tuple(shown)
 
 
 @dataclass(frozen=True)
@@ -86,6 +137,12 @@ OUTCOME_FIELDS = [
     ("description", "Description"),
 ]
 REQUIREMENT_FIELDS = [("text", "Requirement"), ("outcome_code", "Outcome")]
+# What an added or removed item shows, by model.
+TEXT_FIELDS = {
+    "Section": [("heading", "Heading"), ("body", "Text")],
+    "Outcome": [("title", "Outcome"), ("description", "Description")],
+    "ServiceRequirement": [("text", "Requirement")],
+}
 KPI_FIELDS = [
     ("title", "Title"),
     ("annual_target", "Annual target"),

@@ -5,12 +5,19 @@ on the wrong side of the target, a start date outside the year) come back from
 the services as ValidationErrors and are shown beside the field.
 """
 
+from decimal import Decimal
+
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Button, Field, Layout
 from django import forms
 from django.utils.html import format_html
 
-from lra_commissioning.forms import GovukDateField, GovukFormHelperMixin
+from lra_commissioning.forms import (
+    GovukDateField,
+    GovukDecimalField,
+    GovukFormHelperMixin,
+    GovukTextField,
+)
 
 from .models import (
     COMMENT_MAX_LENGTH,
@@ -29,21 +36,16 @@ def date_field(label, required=True, what="the date"):
     )
 
 
-def decimal_field(label, what, required=True, help_text=""):
-    return forms.DecimalField(
+def decimal_field(label, what, required=True, help_text="", unit="", min_value=Decimal(0)):
+    """The site's one decimal field (lra_commissioning.forms.GovukDecimalField):
+    "1,500", "1500.0" and, by unit, "95%" or "£1,500"; never shown with an exponent."""
+    return GovukDecimalField(
         label=label,
+        what=what,
         required=required,
-        max_digits=14,
-        decimal_places=2,
         help_text=help_text,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-        error_messages={
-            "required": f"Enter {what}",
-            "invalid": f"Enter {what} as a number, like 95 or 12500",
-            "max_digits": f"Enter {what} with at most 12 digits before the decimal point",
-            "max_decimal_places": f"Enter {what} with at most 2 decimal places",
-            "max_whole_digits": f"Enter {what} with at most 12 digits before the decimal point",
-        },
+        unit=unit,
+        min_value=min_value,
     )
 
 
@@ -86,17 +88,20 @@ class VersionForm(Form):
     performance_tolerance_percent = decimal_field(
         "Performance tolerance (%)",
         "the performance tolerance",
+        unit="percentage",
         help_text="How far below target, as a percentage of the target, a KPI with no floor "
         "of its own may fall before it is an exception.",
     )
     budget_tolerance_percent = decimal_field(
         "Budget tolerance (%)",
         "the budget tolerance percentage",
+        unit="percentage",
         help_text="How far a budget category may stray from its budget, as a percentage.",
     )
     budget_tolerance_amount = decimal_field(
         "Budget tolerance (£)",
         "the budget tolerance in pounds",
+        unit="money",
         help_text="A category is an exception when its variance is beyond both the percentage "
         "and this amount.",
     )
@@ -306,6 +311,19 @@ class ReturnForm(Form):
         },
     )
     field_widths = {"decided_on": 10, "minute_reference": 20}
+
+
+class ServiceReturnForm(Form):
+    """The head of service returns a signed-off version instead of agreeing it."""
+
+    submit_label = "Return to the commissioner"
+    reasons = GovukTextField(
+        label="Why the service cannot agree it, and what should change",
+        what="the service's reasons, so the commissioner knows what to change",
+        max_length=5000,
+        textarea=True,
+        rows=6,
+    )
 
 
 class CommentForm(Form):

@@ -13,6 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from lra_commissioning.models import FinancialYear, User
@@ -62,6 +63,9 @@ class VersionStatus(models.TextChoices):
     RETURNED = "returned", "Returned by the board"
     # Signed off by the board; waits for the head of service's agreement. Frozen for ever.
     SIGNED_OFF = "signed_off", "Signed off by the board"
+    # Returned by the head of service with reasons (seed paper §6.2: the service
+    # agrees after the board); the commissioner revises it and submits it to the board again.
+    RETURNED_BY_SERVICE = "returned_by_service", "Returned by the service"
     # Agreed by the head of service; ready to publish.
     AGREED = "agreed", "Agreed by the service"
     # On the public site; in force from its start date until the next published version.
@@ -135,6 +139,13 @@ class SpecificationVersion(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     agreed_at = models.DateTimeField(null=True, blank=True)
+    # The head of service's return of a signed-off version, with reasons. Kept (the
+    # history keeps each one) until the next return; shown while the version is revised.
+    service_returned_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    service_returned_at = models.DateTimeField(null=True, blank=True)
+    service_return_reasons = models.TextField(blank=True)
     published_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -172,6 +183,55 @@ class SpecificationVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == VersionStatus.PUBLISHED
+
+    def how_agreed(self) -> str:
+        """How and by whom this version was agreed, in one sentence for its pages and PDF.
+
+        A version made by a change (`applied_change`, from change management) was
+        agreed as that change was: a minor variation by a commissioner for the council
+        and the head of service for the service; a fundamental change by the board's
+        decision and the head of service. Any other went round the annual cycle: the
+        board signed it off and the head of service agreed it.
+        """
+        change = getattr(self, "applied_change", None)
+        service = (
+            f" for the service by {self.agreed_by} on {_day(self.agreed_at)}"
+            if self.agreed_by_id and self.agreed_at
+            else ""
+        )
+        board = (
+            f"the Strategic Board on {self.board_decided_on:%-d %B %Y}"
+            + (f" (minute {self.board_minute_reference})" if self.board_minute_reference else "")
+            if self.board_decided_on
+            else ""
+        )
+        if change is not None and not change.is_fundamental:
+            council = (
+                f" for the council by {change.council_agreed_by} on "
+                f"{_day(change.council_agreed_at)}"
+                if change.council_agreed_by_id and change.council_agreed_at
+                else ""
+            )
+            agreed = " and".join(part for part in (council, service) if part)
+            return (
+                f"Made by minor variation {change.reference}, agreed{agreed}."
+                if agreed
+                else f"Made by minor variation {change.reference}."
+            )
+        if change is not None:
+            first = f"Made by fundamental change {change.reference}"
+            if board:
+                first += f", approved by {board}"
+            return f"{first} and agreed{service}." if service else f"{first}."
+        if board and service:
+            return f"Signed off by {board} and agreed{service}."
+        if board:
+            return f"Signed off by {board}."
+        return f"Agreed{service}." if service else ""
+
+
+def _day(moment) -> str:
+    return f"{timezone.localdate(moment):%-d %B %Y}"
 
 
 class SectionKind(models.TextChoices):
@@ -452,6 +512,10 @@ class BusinessPlan(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(blank=True)
+    # The plan as last submitted (summary, and per outcome the approach and actions).
+    # While a returned plan is being revised, its edits are the service's draft: the
+    # commissioner and the board keep reading this until it is resubmitted.
+    submitted_content = models.JSONField(default=dict, blank=True)
 
     history = HistoricalRecords()
 

@@ -23,10 +23,14 @@ from django.utils import timezone
 from redis.exceptions import RedisError
 
 from lra_commissioning import dates
+from lra_commissioning.audit import delete_with_history, save_with_history
+from lra_commissioning.cache import cache_outage
 from lra_commissioning.models import FinancialYear
 from lra_commissioning.obligations import obligation_met
+from lra_commissioning.permissions import Perm, ensure_can
 from lra_commissioning.workflow import DomainError, TransitionNotAllowed, Workflow, t
 
+from . import notifications
 from .models import (
     COMMENT_MAX_LENGTH,
     KPI,
@@ -49,19 +53,24 @@ log = logging.getLogger(__name__)
 
 V = VersionStatus
 
-# The life of a version. Content may change only in DRAFT and RETURNED.
+# The life of a version. Content may change only in DRAFT and the two returned states.
 VERSION_WORKFLOW = Workflow(
     "specification version",
     {
-        "submit": t({V.DRAFT, V.RETURNED}, V.WITH_BOARD, "submitted to the board"),
+        "submit": t(
+            {V.DRAFT, V.RETURNED, V.RETURNED_BY_SERVICE}, V.WITH_BOARD, "submitted to the board"
+        ),
         "sign_off": t({V.WITH_BOARD}, V.SIGNED_OFF, "signed off"),
         "return": t({V.WITH_BOARD}, V.RETURNED, "returned by the board"),
         "agree": t({V.SIGNED_OFF}, V.AGREED, "agreed by the head of service"),
+        "return_by_service": t(
+            {V.SIGNED_OFF}, V.RETURNED_BY_SERVICE, "returned by the head of service"
+        ),
         "publish": t({V.AGREED}, V.PUBLISHED, "published"),
     },
 )
 
-EDITABLE_STATUSES = frozenset({V.DRAFT, V.RETURNED})
+EDITABLE_STATUSES = frozenset({V.DRAFT, V.RETURNED, V.RETURNED_BY_SERVICE})
 
 P = BusinessPlanStatus
 
@@ -87,12 +96,6 @@ COMMENT_WORKFLOW = Workflow(
 )
 
 
-def _save(obj, by):
-    obj._history_user = by
-    obj.save()
-    return obj
-
-
 def _locked_version(version) -> SpecificationVersion:
     return SpecificationVersion.objects.select_for_update().get(pk=version.pk)
 
@@ -114,6 +117,19 @@ def _require_editable(version):
             f"This version is {label}, so its content cannot be changed. "
             "Start a new version to change it."
         )
+
+
+def _ensure_drafter(by, version, system: bool, message: str) -> None:
+    """The check of the content edits change management also makes.
+
+    A commissioner drafts (`specification.draft`). When both sides agree a minor
+    variation, change management applies it at once for whoever agreed last
+    (perhaps the head of service, who does not draft): the agreement is the
+    permission, so it passes `_system=True` and the edit is still recorded as
+    theirs. Views never pass it.
+    """
+    if not system:
+        ensure_can(by, Perm.SPECIFICATION_DRAFT, version, message=message)
 
 
 # Validation: pure functions, one message per field -----------------------------
@@ -289,12 +305,17 @@ def strategic_outcome_save(*, code: str, title: str, description: str = "", by):
     """Create or update one of the council's strategic outcomes (safe to call twice)."""
     from .models import StrategicOutcome
 
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_DRAFT,
+        message="Only a commissioner can change the council's strategic outcomes.",
+    )
     outcome = StrategicOutcome.objects.filter(code=code).first() or StrategicOutcome(code=code)
     if outcome.pk and outcome.title == title and outcome.description == description:
         return outcome
     outcome.title = title
     outcome.description = description
-    return _save(outcome, by)
+    return save_with_history(outcome, by)
 
 
 @transaction.atomic
@@ -302,6 +323,9 @@ def version_create(
     *, financial_year: FinancialYear, starts_on: datetime.date, summary: str = "", by
 ) -> SpecificationVersion:
     """An empty draft, with the five sections, for a year's specification."""
+    ensure_can(
+        by, Perm.SPECIFICATION_DRAFT, message="Only a commissioner can draft a specification."
+    )
     spec, _ = Specification.objects.get_or_create(financial_year=financial_year)
     validate_starts_on(spec, starts_on)
     version = SpecificationVersion(
@@ -312,11 +336,11 @@ def version_create(
         summary=summary,
         created_by=by,
     )
-    _save(version, by)
+    save_with_history(version, by)
     from .models import SectionKind
 
     for order, (kind, label) in enumerate(SectionKind.choices):
-        _save(Section(version=version, kind=kind, heading=label, order=order), by)
+        save_with_history(Section(version=version, kind=kind, heading=label, order=order), by)
     return version
 
 
@@ -329,6 +353,7 @@ def version_copy(
     minor: int,
     starts_on: datetime.date,
     by,
+    _system: bool = False,
 ) -> SpecificationVersion:
     """A new draft with all of `source`'s content: sections, outcomes with their
     requirements, KPIs (linked to the copied outcomes) and tolerances.
@@ -336,8 +361,10 @@ def version_copy(
     Used by "start next year's specification" and by change management for
     minor versions (2.1). Refuses a start date outside the specification's year
     and a version number that already exists. Not safe to call twice (the
-    second call is refused by the number).
+    second call is refused by the number). `_system`: change management applying
+    a change both sides agreed (the agreement is the permission; see `_ensure_drafter`).
     """
+    _ensure_drafter(by, None, _system, "Only a commissioner can start a new version.")
     validate_starts_on(specification, starts_on)
     if SpecificationVersion.objects.filter(
         specification=specification, major=major, minor=minor
@@ -358,9 +385,9 @@ def version_copy(
         budget_tolerance_amount=source.budget_tolerance_amount,
         created_by=by,
     )
-    _save(version, by)
+    save_with_history(version, by)
     for section in source.sections.all():
-        _save(
+        save_with_history(
             Section(
                 version=version,
                 kind=section.kind,
@@ -372,7 +399,7 @@ def version_copy(
         )
     outcome_map = {}
     for outcome in source.outcomes.prefetch_related("requirements"):
-        copy = _save(
+        copy = save_with_history(
             Outcome(
                 version=version,
                 strategic_outcome_id=outcome.strategic_outcome_id,
@@ -385,7 +412,7 @@ def version_copy(
         )
         outcome_map[outcome.pk] = copy
         for requirement in outcome.requirements.all():
-            _save(
+            save_with_history(
                 ServiceRequirement(
                     outcome=copy,
                     code=requirement.code,
@@ -396,26 +423,37 @@ def version_copy(
             )
     for kpi in source.kpis.all():
         fields = {name: getattr(kpi, name) for name in KPI_FIELDS if name != "outcome"}
-        _save(
+        save_with_history(
             KPI(version=version, outcome=outcome_map.get(kpi.outcome_id), **fields),
             by,
         )
     return version
 
 
+def next_specification_year(today: datetime.date) -> int:
+    """The financial year "next year's specification" is for: the one after today's."""
+    return dates.financial_year_of(today) + 1
+
+
 @transaction.atomic
 def specification_start_next_year(*, today: datetime.date, by) -> SpecificationVersion:
-    """Copy the version in force into a draft for the next financial year.
+    """Copy the version in force into a draft for the next financial year: the year
+    after the one `today` falls in, whatever year the version in force was written for.
 
     The draft starts on 1 April of that year, numbered one major version up.
     Refused when the next year has already been started.
     """
     from .selectors import version_in_force
 
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_DRAFT,
+        message="Only a commissioner can start next year's specification.",
+    )
     current = version_in_force(on=today)
     if current is None:
         raise DomainError("No version is in force, so there is nothing to start from.")
-    next_year = current.specification.financial_year.start_year + 1
+    next_year = next_specification_year(today)
     year = FinancialYear.objects.filter(start_year=next_year).first()
     if year is None:
         raise DomainError(
@@ -437,12 +475,15 @@ def specification_start_next_year(*, today: datetime.date, by) -> SpecificationV
     )
     # "What this version is for" belongs to the year it was written for.
     version.summary = ""
-    return _save(version, by)
+    return save_with_history(version, by)
 
 
 @transaction.atomic
-def version_update(*, version: SpecificationVersion, by, **fields) -> SpecificationVersion:
+def version_update(
+    *, version: SpecificationVersion, by, _system: bool = False, **fields
+) -> SpecificationVersion:
     """Change a draft's summary, start date or tolerances."""
+    _ensure_drafter(by, version, _system, "Only a commissioner can edit a specification.")
     allowed = {
         "summary",
         "starts_on",
@@ -459,7 +500,7 @@ def version_update(*, version: SpecificationVersion, by, **fields) -> Specificat
         setattr(version, name, value)
     validate_starts_on(version.specification, version.starts_on)
     _validate_tolerances(version)
-    return _save(version, by)
+    return save_with_history(version, by)
 
 
 @transaction.atomic
@@ -468,6 +509,12 @@ def version_submit(*, version: SpecificationVersion, by, at=None) -> Specificati
 
     `at` records when it happened, for decisions taken on paper before (demo data).
     """
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_SUBMIT_TO_BOARD,
+        version,
+        message="Only a commissioner can submit a specification to the board.",
+    )
     version = _locked_version(version)
     version.status = VERSION_WORKFLOW.target(version.status, "submit")
     if not version.kpis.exists():
@@ -476,8 +523,9 @@ def version_submit(*, version: SpecificationVersion, by, at=None) -> Specificati
         raise DomainError("Add at least one outcome before submitting the specification.")
     validate_starts_on(version.specification, version.starts_on)
     version.submitted_at = at or timezone.now()
-    _save(version, by)
+    save_with_history(version, by)
     obligation_met(f"specification:{version.specification.financial_year.start_year}:draft", by=by)
+    notifications.version_submitted(version, by=by)
     return version
 
 
@@ -491,6 +539,12 @@ def version_sign_off(
     by,
 ) -> SpecificationVersion:
     """Record the board's sign-off, with the date of the decision and the minute."""
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_SIGN_OFF,
+        version,
+        message="Only a board member can record the board's sign-off.",
+    )
     version = _locked_version(version)
     version.status = VERSION_WORKFLOW.target(version.status, "sign_off")
     errors = {}
@@ -506,10 +560,11 @@ def version_sign_off(
     version.board_decided_on = decided_on
     version.board_minute_reference = minute_reference.strip()
     version.board_comments = comments
-    _save(version, by)
+    save_with_history(version, by)
     obligation_met(
         f"specification:{version.specification.financial_year.start_year}:sign_off", by=by
     )
+    notifications.version_signed_off(version, by=by)
     return version
 
 
@@ -523,6 +578,12 @@ def version_return(
     by,
 ) -> SpecificationVersion:
     """The board returns a version with comments; the commissioner may edit it again."""
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_SIGN_OFF,
+        version,
+        message="Only a board member can return a specification with the board's comments.",
+    )
     version = _locked_version(version)
     version.status = VERSION_WORKFLOW.target(version.status, "return")
     errors = {}
@@ -538,19 +599,54 @@ def version_return(
     version.board_decided_on = decided_on
     version.board_minute_reference = (minute_reference or "").strip()
     version.board_comments = comments.strip()
-    return _save(version, by)
+    save_with_history(version, by)
+    notifications.version_returned(version, by=by)
+    return version
 
 
 @transaction.atomic
 def version_agree(*, version: SpecificationVersion, by, at=None) -> SpecificationVersion:
     """The head of service agrees the signed-off version for the service."""
-    if not (by.is_head_of_service):
-        raise DomainError("Only the head of service can agree the specification.")
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_AGREE,
+        version,
+        message="Only the head of service can agree the specification.",
+    )
     version = _locked_version(version)
     version.status = VERSION_WORKFLOW.target(version.status, "agree")
     version.agreed_by = by
     version.agreed_at = at or timezone.now()
-    return _save(version, by)
+    save_with_history(version, by)
+    notifications.version_agreed(version, by=by)
+    return version
+
+
+@transaction.atomic
+def version_return_by_service(
+    *, version: SpecificationVersion, reasons: str, by, at=None
+) -> SpecificationVersion:
+    """The head of service returns a signed-off version to the commissioner with reasons
+    instead of agreeing it (seed paper §6.2). The commissioner revises it and submits it
+    to the board again; the board's earlier sign-off no longer stands."""
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_RETURN_BY_SERVICE,
+        version,
+        message="Only the head of service can return the specification for the service.",
+    )
+    version = _locked_version(version)
+    version.status = VERSION_WORKFLOW.target(version.status, "return_by_service")
+    if not (reasons or "").strip():
+        raise ValidationError(
+            {"reasons": "Enter the service's reasons, so the commissioner knows what to change"}
+        )
+    version.service_returned_by = by
+    version.service_returned_at = at or timezone.now()
+    version.service_return_reasons = reasons.strip()
+    save_with_history(version, by)
+    notifications.version_returned_by_service(version, by=by)
+    return version
 
 
 @transaction.atomic
@@ -560,6 +656,16 @@ def version_publish(*, version: SpecificationVersion, by, at=None) -> Specificat
     Refused when another published version starts the same day (the database
     refuses it too): on any day exactly one version is in force.
     """
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_PUBLISH,
+        version,
+        message="Only a commissioner can publish a specification.",
+    )
+    return _publish(version, by=by, at=at)
+
+
+def _publish(version, *, by, at) -> SpecificationVersion:
     version = _locked_version(version)
     version.status = VERSION_WORKFLOW.target(version.status, "publish")
     clash = (
@@ -578,7 +684,7 @@ def version_publish(*, version: SpecificationVersion, by, at=None) -> Specificat
     version.published_at = at or timezone.now()
     try:
         with transaction.atomic():
-            _save(version, by)
+            save_with_history(version, by)
     except IntegrityError as exc:
         raise DomainError(
             "Another version comes into force on the same day, so this one cannot be published."
@@ -604,6 +710,7 @@ def version_publish_from_change(
     board_comments: str = "",
     by,
     at=None,
+    _system: bool = False,
 ) -> SpecificationVersion:
     """Publish a draft that change management made from the version in force.
 
@@ -614,7 +721,16 @@ def version_publish_from_change(
     (which refuses a second version starting the same day). Only a draft copied
     from another version (`based_on`) may be published this way. Not safe to
     call twice (the second call finds the version published and is refused).
+    The person applying the change holds `change.apply` (a commissioner);
+    `_system` is change management applying a change both sides agreed at once.
     """
+    if not _system:
+        ensure_can(
+            by,
+            Perm.CHANGE_APPLY,
+            version,
+            message="Only a commissioner can publish a version made by a change.",
+        )
     version = _locked_version(version)
     if version.status != V.DRAFT or version.based_on_id is None:
         raise TransitionNotAllowed(
@@ -633,22 +749,25 @@ def version_publish_from_change(
     version.agreed_by = agreed_by
     version.agreed_at = agreed_at
     version.status = V.AGREED
-    _save(version, by)
-    return version_publish(version=version, by=by, at=at)
+    save_with_history(version, by)
+    return _publish(version, by=by, at=at)
 
 
 # Content of a draft ----------------------------------------------------------------
 
 
 @transaction.atomic
-def section_update(*, section: Section, by, heading: str, body: str) -> Section:
+def section_update(
+    *, section: Section, by, heading: str, body: str, _system: bool = False
+) -> Section:
+    _ensure_drafter(by, section.version, _system, "Only a commissioner can edit a specification.")
     _require_editable(section.version)
     section = Section.objects.select_for_update().get(pk=section.pk)
     if not (heading or "").strip():
         raise ValidationError({"heading": "Enter the section heading"})
     section.heading = heading.strip()
     section.body = body
-    return _save(section, by)
+    return save_with_history(section, by)
 
 
 def _outcome_errors(outcome):
@@ -673,6 +792,12 @@ def _outcome_errors(outcome):
 def outcome_create(
     *, version, by, code, title, strategic_outcome, description="", order=None
 ) -> Outcome:
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_DRAFT,
+        version,
+        message="Only a commissioner can edit a specification.",
+    )
     _require_editable(version)
     if order is None:
         order = version.outcomes.count()
@@ -685,11 +810,17 @@ def outcome_create(
         order=order,
     )
     _outcome_errors(outcome)
-    return _save(outcome, by)
+    return save_with_history(outcome, by)
 
 
 @transaction.atomic
 def outcome_update(*, outcome: Outcome, by, **fields) -> Outcome:
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_DRAFT,
+        outcome.version,
+        message="Only a commissioner can edit a specification.",
+    )
     _require_editable(outcome.version)
     outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
     for name, value in fields.items():
@@ -697,17 +828,21 @@ def outcome_update(*, outcome: Outcome, by, **fields) -> Outcome:
             raise TypeError(f"Unknown outcome field {name}")
         setattr(outcome, name, value.strip() if isinstance(value, str) else value)
     _outcome_errors(outcome)
-    return _save(outcome, by)
+    return save_with_history(outcome, by)
 
 
 @transaction.atomic
 def outcome_delete(*, outcome: Outcome, by) -> None:
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_DRAFT,
+        outcome.version,
+        message="Only a commissioner can edit a specification.",
+    )
     _require_editable(outcome.version)
     for requirement in outcome.requirements.all():
-        requirement._history_user = by
-        requirement.delete()
-    outcome._history_user = by
-    outcome.delete()
+        delete_with_history(requirement, by)
+    delete_with_history(outcome, by)
 
 
 def _requirement_errors(requirement):
@@ -729,7 +864,10 @@ def _requirement_errors(requirement):
 
 
 @transaction.atomic
-def requirement_create(*, outcome: Outcome, by, code, text, order=None) -> ServiceRequirement:
+def requirement_create(
+    *, outcome: Outcome, by, code, text, order=None, _system: bool = False
+) -> ServiceRequirement:
+    _ensure_drafter(by, outcome.version, _system, "Only a commissioner can edit a specification.")
     _require_editable(outcome.version)
     if order is None:
         order = outcome.requirements.count()
@@ -737,11 +875,19 @@ def requirement_create(*, outcome: Outcome, by, code, text, order=None) -> Servi
         outcome=outcome, code=(code or "").strip(), text=(text or "").strip(), order=order
     )
     _requirement_errors(requirement)
-    return _save(requirement, by)
+    return save_with_history(requirement, by)
 
 
 @transaction.atomic
-def requirement_update(*, requirement: ServiceRequirement, by, **fields) -> ServiceRequirement:
+def requirement_update(
+    *, requirement: ServiceRequirement, by, _system: bool = False, **fields
+) -> ServiceRequirement:
+    _ensure_drafter(
+        by,
+        requirement.outcome.version,
+        _system,
+        "Only a commissioner can edit a specification.",
+    )
     _require_editable(requirement.outcome.version)
     requirement = ServiceRequirement.objects.select_for_update().get(pk=requirement.pk)
     version_id = requirement.outcome.version_id
@@ -752,40 +898,57 @@ def requirement_update(*, requirement: ServiceRequirement, by, **fields) -> Serv
     if requirement.outcome.version_id != version_id:
         raise ValidationError({"outcome": "Choose an outcome of this version"})
     _requirement_errors(requirement)
-    return _save(requirement, by)
+    return save_with_history(requirement, by)
 
 
 @transaction.atomic
-def requirement_delete(*, requirement: ServiceRequirement, by) -> None:
+def requirement_delete(*, requirement: ServiceRequirement, by, _system: bool = False) -> None:
+    _ensure_drafter(
+        by,
+        requirement.outcome.version,
+        _system,
+        "Only a commissioner can edit a specification.",
+    )
     _require_editable(requirement.outcome.version)
-    requirement._history_user = by
-    requirement.delete()
+    delete_with_history(requirement, by)
 
 
 @transaction.atomic
 def kpi_create(*, version: SpecificationVersion, by, **fields) -> KPI:
     """Add a KPI definition to a draft; every rule of `kpi_errors` applies."""
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_DRAFT,
+        version,
+        message="Only a commissioner can edit a specification.",
+    )
     _require_editable(version)
     fields.setdefault("order", version.kpis.count())
     kpi = KPI(version=version)
     _apply_kpi(kpi, fields)
-    return _save(kpi, by)
+    return save_with_history(kpi, by)
 
 
 @transaction.atomic
-def kpi_update(*, kpi: KPI, by, **fields) -> KPI:
+def kpi_update(*, kpi: KPI, by, _system: bool = False, **fields) -> KPI:
     """Change a KPI definition of a draft; refused on a frozen version."""
+    _ensure_drafter(by, kpi.version, _system, "Only a commissioner can edit a specification.")
     _require_editable(kpi.version)
     kpi = KPI.objects.select_for_update().get(pk=kpi.pk)
     _apply_kpi(kpi, fields)
-    return _save(kpi, by)
+    return save_with_history(kpi, by)
 
 
 @transaction.atomic
 def kpi_delete(*, kpi: KPI, by) -> None:
+    ensure_can(
+        by,
+        Perm.SPECIFICATION_DRAFT,
+        kpi.version,
+        message="Only a commissioner can edit a specification.",
+    )
     _require_editable(kpi.version)
-    kpi._history_user = by
-    kpi.delete()
+    delete_with_history(kpi, by)
 
 
 # Public comments --------------------------------------------------------------------
@@ -801,34 +964,32 @@ def _address_key(address: str) -> str:
     return f"specifications:comment-rate:{digest}"
 
 
-def comment_rate_limited(address: str) -> bool:
-    return cache.get(_address_key(address), 0) >= settings.COMMENT_RATE_LIMIT_PER_HOUR
+def comment_rate_limit_count(*, address: str) -> None:
+    """Count this comment against its sender's hourly limit; refuse it when over.
 
-
-def _count_against_rate_limit(address: str) -> None:
-    """Refuse a sender over the hourly limit; count this comment.
-
-    The count lives in the cache (Redis). While the cache is down the limit is
-    not applied: comments wait for moderation anyway, and refusing every
-    comment for an outage would be worse.
+    One atomic Redis INCR per comment: however many arrive at once from one
+    address, exactly COMMENT_RATE_LIMIT_PER_HOUR of them are taken in an hour
+    (the hour starts with the first, made by `cache.add`, which never resets a
+    running count). `address` is the client's address (lra_commissioning.proxies
+    .client_address), never the proxy's. While the cache is down the limit is
+    not applied: comments wait for moderation anyway, and refusing every comment
+    for an outage would be worse.
     """
     key = _address_key(address)
     try:
         cache.add(key, 0, timeout=60 * 60)
-        limited = comment_rate_limited(address)
-    except (RedisError, OSError):
-        log.warning("The comment rate limit was not applied: the cache is down", exc_info=True)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the hour ended between add and incr: a new hour starts
+            cache.add(key, 0, timeout=60 * 60)
+            count = cache.incr(key)
+    except (RedisError, OSError) as exc:
+        cache_outage.down(exc)  # logged once per outage, not once per comment
         return
-    if limited:
+    if count > settings.COMMENT_RATE_LIMIT_PER_HOUR:
         raise RateLimited(
             "You have sent several comments in the last hour. Wait an hour, then try again."
         )
-    try:
-        cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, timeout=60 * 60)
-    except (RedisError, OSError):
-        log.warning("This comment was not counted: the cache went down", exc_info=True)
 
 
 @transaction.atomic
@@ -862,7 +1023,7 @@ def comment_submit(
         raise ValidationError(
             {"body": f"Your comment must be {COMMENT_MAX_LENGTH:,} characters or fewer"}
         )
-    _count_against_rate_limit(address)
+    comment_rate_limit_count(address=address)
     comment = PublicComment(
         version=version,
         section=section,
@@ -871,7 +1032,7 @@ def comment_submit(
         email=(email or "").strip(),
         received_at=received_at,
     )
-    return _save(comment, None)
+    return save_with_history(comment, None)
 
 
 def _locked_comment(comment) -> PublicComment:
@@ -880,25 +1041,28 @@ def _locked_comment(comment) -> PublicComment:
 
 @transaction.atomic
 def comment_publish(*, comment: PublicComment, by) -> PublicComment:
+    ensure_can(by, Perm.COMMENT_MODERATE, message="Only a commissioner can publish a comment.")
     comment = _locked_comment(comment)
     comment.status = COMMENT_WORKFLOW.target(comment.status, "publish")
     comment.moderated_by = by
     comment.moderated_at = timezone.now()
-    return _save(comment, by)
+    return save_with_history(comment, by)
 
 
 @transaction.atomic
 def comment_reject(*, comment: PublicComment, by) -> PublicComment:
+    ensure_can(by, Perm.COMMENT_MODERATE, message="Only a commissioner can reject a comment.")
     comment = _locked_comment(comment)
     comment.status = COMMENT_WORKFLOW.target(comment.status, "reject")
     comment.moderated_by = by
     comment.moderated_at = timezone.now()
-    return _save(comment, by)
+    return save_with_history(comment, by)
 
 
 @transaction.atomic
 def comment_respond(*, comment: PublicComment, response: str, by) -> PublicComment:
     """Publish the council's response to a published comment (replaces an earlier one)."""
+    ensure_can(by, Perm.COMMENT_MODERATE, message="Only a commissioner can respond to a comment.")
     comment = _locked_comment(comment)
     COMMENT_WORKFLOW.target(comment.status, "respond")
     response = (response or "").strip()
@@ -911,7 +1075,7 @@ def comment_respond(*, comment: PublicComment, response: str, by) -> PublicComme
     comment.response = response
     comment.responded_by = by
     comment.responded_at = timezone.now()
-    return _save(comment, by)
+    return save_with_history(comment, by)
 
 
 @transaction.atomic
@@ -928,7 +1092,7 @@ def comments_erase_expired_personal_data(*, now=None) -> int:
         comment.name = ""
         comment.email = ""
         comment.personal_data_erased_at = now
-        _save(comment, None)
+        save_with_history(comment, None)
         count += 1
     return count
 
@@ -946,6 +1110,11 @@ def business_plan_start(*, financial_year: FinancialYear, by) -> BusinessPlan:
 
     Safe to call twice: returns the existing plan.
     """
+    ensure_can(
+        by,
+        Perm.BUSINESS_PLAN_WRITE,
+        message="Only a service manager can start the business plan.",
+    )
     existing = BusinessPlan.objects.filter(financial_year=financial_year).first()
     if existing is not None:
         return existing
@@ -961,9 +1130,11 @@ def business_plan_start(*, financial_year: FinancialYear, by) -> BusinessPlan:
             f"The {financial_year.label} specification has not been published yet, so there "
             "is nothing for the business plan to answer."
         )
-    plan = _save(BusinessPlan(financial_year=financial_year, version=version, created_by=by), by)
+    plan = save_with_history(
+        BusinessPlan(financial_year=financial_year, version=version, created_by=by), by
+    )
     for order, outcome in enumerate(version.outcomes.all()):
-        _save(BusinessPlanSection(plan=plan, outcome=outcome, order=order), by)
+        save_with_history(BusinessPlanSection(plan=plan, outcome=outcome, order=order), by)
     return plan
 
 
@@ -974,22 +1145,34 @@ def _require_plan_editable(plan):
 
 @transaction.atomic
 def business_plan_update(*, plan: BusinessPlan, summary: str, by) -> BusinessPlan:
+    ensure_can(
+        by,
+        Perm.BUSINESS_PLAN_WRITE,
+        plan,
+        message="Only a service manager can write the business plan.",
+    )
     plan = _locked_plan(plan)
     _require_plan_editable(plan)
     plan.summary = summary
-    return _save(plan, by)
+    return save_with_history(plan, by)
 
 
 @transaction.atomic
 def business_plan_section_update(
     *, section: BusinessPlanSection, approach: str, by
 ) -> BusinessPlanSection:
+    ensure_can(
+        by,
+        Perm.BUSINESS_PLAN_WRITE,
+        section.plan,
+        message="Only a service manager can write the business plan.",
+    )
     _require_plan_editable(section.plan)
     section = BusinessPlanSection.objects.select_for_update().get(pk=section.pk)
     if not (approach or "").strip():
         raise ValidationError({"approach": "Enter how the service will meet this outcome"})
     section.approach = approach.strip()
-    return _save(section, by)
+    return save_with_history(section, by)
 
 
 @transaction.atomic
@@ -1001,6 +1184,12 @@ def business_plan_action_create(
     owner: str = "",
     by,
 ) -> BusinessPlanAction:
+    ensure_can(
+        by,
+        Perm.BUSINESS_PLAN_WRITE,
+        section.plan,
+        message="Only a service manager can write the business plan.",
+    )
     _require_plan_editable(section.plan)
     errors = {}
     if not (description or "").strip():
@@ -1015,7 +1204,7 @@ def business_plan_action_create(
             )
     if errors:
         raise ValidationError(errors)
-    return _save(
+    return save_with_history(
         BusinessPlanAction(
             section=section,
             description=description.strip(),
@@ -1028,9 +1217,14 @@ def business_plan_action_create(
 
 @transaction.atomic
 def business_plan_action_delete(*, action: BusinessPlanAction, by) -> None:
+    ensure_can(
+        by,
+        Perm.BUSINESS_PLAN_WRITE,
+        action.section.plan,
+        message="Only a service manager can write the business plan.",
+    )
     _require_plan_editable(action.section.plan)
-    action._history_user = by
-    action.delete()
+    delete_with_history(action, by)
 
 
 @transaction.atomic
@@ -1039,9 +1233,15 @@ def business_plan_submit(*, plan: BusinessPlan, by) -> BusinessPlan:
 
     Resubmitting clears the commissioner's section comments (the history keeps them).
     """
+    ensure_can(
+        by,
+        Perm.BUSINESS_PLAN_WRITE,
+        plan,
+        message="Only a service manager can submit the business plan.",
+    )
     plan = _locked_plan(plan)
     plan.status = BUSINESS_PLAN_WORKFLOW.target(plan.status, "submit")
-    sections = list(plan.sections.select_related("outcome"))
+    sections = list(plan.sections.select_related("outcome").prefetch_related("actions"))
     missing = [s.outcome.code for s in sections if not s.approach.strip()]
     if missing:
         raise DomainError(
@@ -1052,21 +1252,47 @@ def business_plan_submit(*, plan: BusinessPlan, by) -> BusinessPlan:
     for section in sections:
         if section.return_comment:
             section.return_comment = ""
-            _save(section, by)
+            save_with_history(section, by)
+    plan.submitted_content = {
+        "summary": plan.summary,
+        "sections": [
+            {
+                "outcome": s.outcome_id,
+                "approach": s.approach,
+                "actions": [
+                    {
+                        "description": a.description,
+                        "milestone_on": a.milestone_on.isoformat(),
+                        "owner": a.owner,
+                    }
+                    for a in s.actions.all()
+                ],
+            }
+            for s in sections
+        ],
+    }
     plan.submitted_by = by
     plan.submitted_at = timezone.now()
     plan.submission_count += 1
-    return _save(plan, by)
+    save_with_history(plan, by)
+    notifications.business_plan_submitted(plan, by=by)
+    return plan
 
 
 @transaction.atomic
 def business_plan_accept(*, plan: BusinessPlan, by, comment: str = "") -> BusinessPlan:
+    ensure_can(
+        by,
+        Perm.BUSINESS_PLAN_REVIEW,
+        plan,
+        message="Only a commissioner can accept the business plan.",
+    )
     plan = _locked_plan(plan)
     plan.status = BUSINESS_PLAN_WORKFLOW.target(plan.status, "accept")
     plan.reviewed_by = by
     plan.reviewed_at = timezone.now()
     plan.review_comment = (comment or "").strip()
-    _save(plan, by)
+    save_with_history(plan, by)
     obligation_met(f"business_plan:{plan.financial_year.start_year}", by=by)
     return plan
 
@@ -1076,6 +1302,12 @@ def business_plan_return(
     *, plan: BusinessPlan, section_comments: dict[int, str], by, comment: str = ""
 ) -> BusinessPlan:
     """Return the plan with a comment on at least one section (by section id)."""
+    ensure_can(
+        by,
+        Perm.BUSINESS_PLAN_REVIEW,
+        plan,
+        message="Only a commissioner can return the business plan.",
+    )
     plan = _locked_plan(plan)
     plan.status = BUSINESS_PLAN_WORKFLOW.target(plan.status, "return")
     sections = {s.pk: s for s in plan.sections.select_for_update()}
@@ -1087,8 +1319,11 @@ def business_plan_return(
         raise DomainError("Comment on at least one section to say what the service should change.")
     for pk, text in comments.items():
         sections[pk].return_comment = text
-        _save(sections[pk], by)
+        save_with_history(sections[pk], by)
     plan.reviewed_by = by
     plan.reviewed_at = timezone.now()
     plan.review_comment = (comment or "").strip()
-    return _save(plan, by)
+    save_with_history(plan, by)
+    returned = sorted((sections[pk] for pk in comments), key=lambda s: s.outcome.code)
+    notifications.business_plan_returned(plan, returned, by=by)
+    return plan

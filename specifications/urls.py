@@ -31,6 +31,11 @@ urlpatterns = [
     path("specifications/versions/<int:pk>/return/", views.version_return, name="version_return"),
     path("specifications/versions/<int:pk>/agree/", views.version_agree, name="version_agree"),
     path(
+        "specifications/versions/<int:pk>/return-by-service/",
+        views.version_return_by_service,
+        name="version_return_by_service",
+    ),
+    path(
         "specifications/versions/<int:pk>/publish/", views.version_publish, name="version_publish"
     ),
     path(

@@ -15,13 +15,15 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lra_commissioning import dates
 from lra_commissioning.access import require, require_visible
 from lra_commissioning.audit import history_entries
 from lra_commissioning.csv_export import csv_response
 from lra_commissioning.forms import attempt_on_form
 from lra_commissioning.models import FinancialYear
 from lra_commissioning.page_cache import keep_public_page
-from lra_commissioning.permissions import can
+from lra_commissioning.permissions import Perm, can
+from lra_commissioning.proxies import client_address
 from lra_commissioning.workflow import DomainError
 
 from . import forms, selectors, services
@@ -114,7 +116,7 @@ def public_comment(request):
         if form.is_valid():
             section_id = form.cleaned_data["section"]
             section = next((s for s in sections if s.pk == section_id), None)
-            address = request.META.get("REMOTE_ADDR", "")
+            address = client_address(request)
             comment = attempt_on_form(
                 form,
                 lambda: services.comment_submit(
@@ -243,7 +245,7 @@ def _compare_context(request, versions):
 
 
 @require_GET
-@keep_public_page
+@keep_public_page(query=("old", "new"))
 def public_compare(request):
     versions = selectors.published_versions_with_content()
     context = _compare_context(request, versions)
@@ -262,7 +264,7 @@ def public_compare(request):
 @login_required
 @require_GET
 def staff_index(request):
-    require(request.user, "specification_version.view")
+    require(request.user, Perm.SPECIFICATION_VERSION_VIEW)
     versions = list(selectors.versions_for_user(request.user))
     current = selectors.version_in_force(on=_today())
     plans = selectors.business_plans_for_user(request.user)
@@ -272,11 +274,12 @@ def staff_index(request):
         {
             "versions": versions,
             "current": current,
+            "next_label": dates.financial_year_label(services.next_specification_year(_today())),
             "plans": plans,
-            "can_draft": can(request.user, "specification.draft"),
-            "can_moderate": can(request.user, "comment.moderate"),
+            "can_draft": can(request.user, Perm.SPECIFICATION_DRAFT),
+            "can_moderate": can(request.user, Perm.COMMENT_MODERATE),
             "comment_counts": selectors.comment_counts()
-            if can(request.user, "comment.moderate")
+            if can(request.user, Perm.COMMENT_MODERATE)
             else None,
         },
     )
@@ -293,8 +296,8 @@ def _visible_version(request, version, permission=None):
     (a draft, to the service and the board), so its existence is not revealed;
     then 403 if they may see it but not do this.
     """
-    require(request.user, "specification_version.view")
-    require_visible(request.user, "specification_version.view", version)
+    require(request.user, Perm.SPECIFICATION_VERSION_VIEW)
+    require_visible(request.user, Perm.SPECIFICATION_VERSION_VIEW, version)
     if permission:
         require(request.user, permission, version)
     return version
@@ -309,7 +312,7 @@ def version_detail(request, pk):
     allowed = set(services.VERSION_WORKFLOW.actions_from(version.status))
     base = version.based_on
     # What changed from the version it was based on, unless that one is not theirs to see.
-    base_visible = base is not None and can(user, "specification_version.view", base)
+    base_visible = base is not None and can(user, Perm.SPECIFICATION_VERSION_VIEW, base)
     diff = None
     if base_visible:
         base = selectors.version_with_content(base.pk)
@@ -320,15 +323,17 @@ def version_detail(request, pk):
         {
             "version": version,
             "editable": editable,
-            "can_edit": editable and can(user, "specification.draft"),
-            "can_submit": "submit" in allowed and can(user, "specification.submit_to_board"),
-            "can_decide": "sign_off" in allowed and can(user, "specification.sign_off"),
-            "can_agree": "agree" in allowed and can(user, "specification.agree"),
-            "can_publish": "publish" in allowed and can(user, "specification.publish"),
+            "can_edit": editable and can(user, Perm.SPECIFICATION_DRAFT),
+            "can_submit": "submit" in allowed and can(user, Perm.SPECIFICATION_SUBMIT_TO_BOARD),
+            "can_decide": "sign_off" in allowed and can(user, Perm.SPECIFICATION_SIGN_OFF),
+            "can_agree": "agree" in allowed and can(user, Perm.SPECIFICATION_AGREE),
+            "can_return_by_service": "return_by_service" in allowed
+            and can(user, Perm.SPECIFICATION_RETURN_BY_SERVICE, version),
+            "can_publish": "publish" in allowed and can(user, Perm.SPECIFICATION_PUBLISH),
             "base": base,
             "base_visible": base_visible,
             "diff": diff,
-            "history": history_entries(version) if can(user, "records.view_history") else None,
+            "history": history_entries(version) if can(user, Perm.RECORDS_VIEW_HISTORY) else None,
             "public_url": public_version_url(version) if version.is_published else "",
         },
     )
@@ -371,7 +376,7 @@ def version_edit(request, pk):
         get_object_or_404(
             SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
         ),
-        "specification.draft",
+        Perm.SPECIFICATION_DRAFT,
     )
     if (blocked := _editable_or_redirect(request, version)) is not None:
         return blocked
@@ -398,7 +403,7 @@ def version_edit(request, pk):
 @require_POST
 def version_submit(request, pk):
     version = _visible_version(
-        request, get_object_or_404(SpecificationVersion, pk=pk), "specification.submit_to_board"
+        request, get_object_or_404(SpecificationVersion, pk=pk), Perm.SPECIFICATION_SUBMIT_TO_BOARD
     )
     response, done = _refusal_redirect(
         request,
@@ -416,7 +421,7 @@ def _board_decision(request, pk, form_class, service, success, title):
         get_object_or_404(
             SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
         ),
-        "specification.sign_off",
+        Perm.SPECIFICATION_SIGN_OFF,
     )
     if not services.VERSION_WORKFLOW.allowed(version.status, "sign_off"):
         messages.error(
@@ -481,7 +486,7 @@ def version_return(request, pk):
 @require_POST
 def version_agree(request, pk):
     version = _visible_version(
-        request, get_object_or_404(SpecificationVersion, pk=pk), "specification.agree"
+        request, get_object_or_404(SpecificationVersion, pk=pk), Perm.SPECIFICATION_AGREE
     )
     response, done = _refusal_redirect(
         request,
@@ -494,10 +499,52 @@ def version_agree(request, pk):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def version_return_by_service(request, pk):
+    """The head of service returns a signed-off version to the commissioner with reasons."""
+    version = _visible_version(
+        request,
+        get_object_or_404(
+            SpecificationVersion.objects.select_related("specification__financial_year"), pk=pk
+        ),
+        Perm.SPECIFICATION_RETURN_BY_SERVICE,
+    )
+    if not services.VERSION_WORKFLOW.allowed(version.status, "return_by_service"):
+        messages.error(
+            request,
+            f"Version {version.number} is {version.get_status_display().lower()}: only a "
+            "version signed off by the board and not yet agreed can be returned.",
+        )
+        return redirect(_version_url(version))
+    form = forms.ServiceReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = attempt_on_form(
+            form,
+            lambda: services.version_return_by_service(
+                version=version, reasons=form.cleaned_data["reasons"], by=request.user
+            ),
+        )
+        if done is not None:
+            messages.success(
+                request,
+                f"Version {done.number} has been returned to the commissioner with your reasons.",
+            )
+            # Back with the commissioner as a draft: no longer theirs to open.
+            return redirect("specifications:staff_index")
+    return _form_page(
+        request,
+        {"version": version},
+        form,
+        f"Return version {version.number} to the commissioner",
+        _version_url(version),
+    )
+
+
+@login_required
 @require_POST
 def version_publish(request, pk):
     version = _visible_version(
-        request, get_object_or_404(SpecificationVersion, pk=pk), "specification.publish"
+        request, get_object_or_404(SpecificationVersion, pk=pk), Perm.SPECIFICATION_PUBLISH
     )
     response, done = _refusal_redirect(
         request,
@@ -515,7 +562,7 @@ def version_publish(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def start_next_year(request):
-    require(request.user, "specification.draft")
+    require(request.user, Perm.SPECIFICATION_DRAFT)
     current = selectors.version_in_force(on=_today())
     if request.method == "POST":
         response, done = _refusal_redirect(
@@ -531,13 +578,20 @@ def start_next_year(request):
             )
             return redirect(_version_url(done))
         return response
-    return render(request, "specifications/staff/start_next_year.html", {"current": current})
+    return render(
+        request,
+        "specifications/staff/start_next_year.html",
+        {
+            "current": current,
+            "next_label": dates.financial_year_label(services.next_specification_year(_today())),
+        },
+    )
 
 
 @login_required
 @require_GET
 def staff_compare(request):
-    require(request.user, "specification_version.view")
+    require(request.user, Perm.SPECIFICATION_VERSION_VIEW)
     versions = selectors.versions_with_content_for_user(request.user)
     context = _compare_context(request, versions)
     context["staff"] = True
@@ -567,7 +621,7 @@ def _content_form(request, *, version, form, service, title, success):
 @require_http_methods(["GET", "POST"])
 def section_edit(request, pk):
     section = get_object_or_404(Section.objects.select_related("version"), pk=pk)
-    _visible_version(request, section.version, "specification.draft")
+    _visible_version(request, section.version, Perm.SPECIFICATION_DRAFT)
     form = forms.SectionForm(
         request.POST or None, initial={"heading": section.heading, "body": section.body}
     )
@@ -587,7 +641,7 @@ def section_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def outcome_create(request, pk):
     version = get_object_or_404(SpecificationVersion, pk=pk)
-    _visible_version(request, version, "specification.draft")
+    _visible_version(request, version, Perm.SPECIFICATION_DRAFT)
     form = forms.OutcomeForm(request.POST or None)
     return _content_form(
         request,
@@ -605,7 +659,7 @@ def outcome_create(request, pk):
 @require_http_methods(["GET", "POST"])
 def outcome_edit(request, pk):
     outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
-    _visible_version(request, outcome.version, "specification.draft")
+    _visible_version(request, outcome.version, Perm.SPECIFICATION_DRAFT)
     form = forms.OutcomeForm(
         request.POST or None,
         initial={
@@ -631,7 +685,7 @@ def outcome_edit(request, pk):
 @require_POST
 def outcome_delete(request, pk):
     outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
-    _visible_version(request, outcome.version, "specification.draft")
+    _visible_version(request, outcome.version, Perm.SPECIFICATION_DRAFT)
     response, done = _refusal_redirect(
         request,
         _version_url(outcome.version),
@@ -646,7 +700,7 @@ def outcome_delete(request, pk):
 @require_http_methods(["GET", "POST"])
 def requirement_create(request, pk):
     outcome = get_object_or_404(Outcome.objects.select_related("version"), pk=pk)
-    _visible_version(request, outcome.version, "specification.draft")
+    _visible_version(request, outcome.version, Perm.SPECIFICATION_DRAFT)
     form = forms.RequirementForm(request.POST or None)
     return _content_form(
         request,
@@ -666,7 +720,7 @@ def requirement_edit(request, pk):
     requirement = get_object_or_404(
         ServiceRequirement.objects.select_related("outcome__version"), pk=pk
     )
-    _visible_version(request, requirement.outcome.version, "specification.draft")
+    _visible_version(request, requirement.outcome.version, Perm.SPECIFICATION_DRAFT)
     form = forms.RequirementForm(
         request.POST or None, initial={"code": requirement.code, "text": requirement.text}
     )
@@ -688,7 +742,7 @@ def requirement_delete(request, pk):
     requirement = get_object_or_404(
         ServiceRequirement.objects.select_related("outcome__version"), pk=pk
     )
-    _visible_version(request, requirement.outcome.version, "specification.draft")
+    _visible_version(request, requirement.outcome.version, Perm.SPECIFICATION_DRAFT)
     response, done = _refusal_redirect(
         request,
         _version_url(requirement.outcome.version),
@@ -703,7 +757,7 @@ def requirement_delete(request, pk):
 @require_http_methods(["GET", "POST"])
 def kpi_create(request, pk):
     version = get_object_or_404(SpecificationVersion, pk=pk)
-    _visible_version(request, version, "specification.draft")
+    _visible_version(request, version, Perm.SPECIFICATION_DRAFT)
     form = forms.KPIForm(
         request.POST or None,
         version=version,
@@ -730,7 +784,7 @@ def kpi_create(request, pk):
 @require_http_methods(["GET", "POST"])
 def kpi_edit(request, pk):
     kpi = get_object_or_404(KPI.objects.select_related("version"), pk=pk)
-    _visible_version(request, kpi.version, "specification.draft")
+    _visible_version(request, kpi.version, Perm.SPECIFICATION_DRAFT)
     form = forms.KPIForm(
         request.POST or None, version=kpi.version, initial=forms.KPIForm.initial_for(kpi)
     )
@@ -748,7 +802,7 @@ def kpi_edit(request, pk):
 @require_POST
 def kpi_delete(request, pk):
     kpi = get_object_or_404(KPI.objects.select_related("version"), pk=pk)
-    _visible_version(request, kpi.version, "specification.draft")
+    _visible_version(request, kpi.version, Perm.SPECIFICATION_DRAFT)
     response, done = _refusal_redirect(
         request,
         _version_url(kpi.version),
@@ -765,7 +819,7 @@ def kpi_delete(request, pk):
 @login_required
 @require_GET
 def comment_list(request):
-    require(request.user, "comment.moderate")
+    require(request.user, Perm.COMMENT_MODERATE)
     status = request.GET.get("status", CommentStatus.PENDING)
     if status not in CommentStatus.values and status != "all":
         status = CommentStatus.PENDING
@@ -787,7 +841,7 @@ def comment_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def comment_detail(request, pk):
-    require(request.user, "comment.moderate")
+    require(request.user, Perm.COMMENT_MODERATE)
     comment = get_object_or_404(selectors.comments_for_moderation(), pk=pk)
     form = forms.ResponseForm(request.POST or None, initial={"response": comment.response})
     if request.method == "POST" and form.is_valid():
@@ -818,7 +872,7 @@ def comment_detail(request, pk):
 @login_required
 @require_POST
 def comment_decide(request, pk):
-    require(request.user, "comment.moderate")
+    require(request.user, Perm.COMMENT_MODERATE)
     comment = get_object_or_404(PublicComment, pk=pk)
     decision = request.POST.get("decision")
     service = {"publish": services.comment_publish, "reject": services.comment_reject}.get(decision)
@@ -837,7 +891,7 @@ def comment_decide(request, pk):
 @login_required
 @require_GET
 def comment_export(request):
-    require(request.user, "comment.moderate")
+    require(request.user, Perm.COMMENT_MODERATE)
     rows = (
         (
             c.pk,
@@ -869,10 +923,10 @@ def _plan_url(plan):
 @login_required
 @require_GET
 def plan_list(request):
-    require(request.user, "business_plan.view")
+    require(request.user, Perm.BUSINESS_PLAN_VIEW)
     plans = selectors.business_plans_for_user(request.user)
     startable = []
-    if can(request.user, "business_plan.write"):
+    if can(request.user, Perm.BUSINESS_PLAN_WRITE):
         startable = list(
             FinancialYear.objects.filter(
                 specification__versions__status=VersionStatus.PUBLISHED,
@@ -891,7 +945,7 @@ def plan_list(request):
 @login_required
 @require_POST
 def plan_start(request):
-    require(request.user, "business_plan.write")
+    require(request.user, Perm.BUSINESS_PLAN_WRITE)
     year = FinancialYear.objects.filter(start_year=request.POST.get("start_year") or 0).first()
     if year is None:
         messages.error(request, "Choose a financial year with a published specification.")
@@ -911,8 +965,8 @@ def _visible_plan(request, plan, permission=None):
     """The plan, if this person may see it and (given a permission) act on it: 403 for
     people who never see plans, 404 for a plan not theirs to see (a draft, to the
     commissioner and the board), then 403 if they may see it but not do this."""
-    require(request.user, "business_plan.view")
-    require_visible(request.user, "business_plan.view", plan)
+    require(request.user, Perm.BUSINESS_PLAN_VIEW)
+    require_visible(request.user, Perm.BUSINESS_PLAN_VIEW, plan)
     if permission:
         require(request.user, permission, plan)
     return plan
@@ -930,15 +984,22 @@ def plan_detail(request, start_year):
     plan = _plan(request, start_year)
     user = request.user
     allowed = set(services.BUSINESS_PLAN_WORKFLOW.actions_from(plan.status))
+    summary, sections = selectors.business_plan_as_seen_by(user, plan)
+    history = history_entries(plan) if can(user, Perm.RECORDS_VIEW_HISTORY) else None
+    if history and plan.status == "returned" and not can(user, Perm.BUSINESS_PLAN_WRITE):
+        # While the service revises a returned plan, its changes since are its draft.
+        history = [e for e in history if e.when <= plan.reviewed_at]
     return render(
         request,
         "specifications/staff/plan.html",
         {
             "plan": plan,
-            "can_write": "edit" in allowed and can(user, "business_plan.write"),
-            "can_submit": "submit" in allowed and can(user, "business_plan.write"),
-            "can_review": "accept" in allowed and can(user, "business_plan.review"),
-            "history": history_entries(plan) if can(user, "records.view_history") else None,
+            "summary": summary,
+            "sections": sections,
+            "can_write": "edit" in allowed and can(user, Perm.BUSINESS_PLAN_WRITE),
+            "can_submit": "submit" in allowed and can(user, Perm.BUSINESS_PLAN_WRITE),
+            "can_review": "accept" in allowed and can(user, Perm.BUSINESS_PLAN_REVIEW),
+            "history": history,
         },
     )
 
@@ -957,7 +1018,7 @@ def _plan_editable_or_redirect(request, plan):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_summary_edit(request, start_year):
-    plan = _plan(request, start_year, "business_plan.write")
+    plan = _plan(request, start_year, Perm.BUSINESS_PLAN_WRITE)
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanSummaryForm(request.POST or None, initial={"summary": plan.summary})
@@ -986,7 +1047,7 @@ def plan_section_edit(request, pk):
     section = get_object_or_404(
         BusinessPlanSection.objects.select_related("plan__financial_year", "outcome"), pk=pk
     )
-    plan = _visible_plan(request, section.plan, "business_plan.write")
+    plan = _visible_plan(request, section.plan, Perm.BUSINESS_PLAN_WRITE)
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanSectionForm(request.POST or None, initial={"approach": section.approach})
@@ -1015,7 +1076,7 @@ def plan_action_create(request, pk):
     section = get_object_or_404(
         BusinessPlanSection.objects.select_related("plan__financial_year", "outcome"), pk=pk
     )
-    plan = _visible_plan(request, section.plan, "business_plan.write")
+    plan = _visible_plan(request, section.plan, Perm.BUSINESS_PLAN_WRITE)
     if (blocked := _plan_editable_or_redirect(request, plan)) is not None:
         return blocked
     form = forms.PlanActionForm(request.POST or None)
@@ -1044,7 +1105,7 @@ def plan_action_delete(request, pk):
     action = get_object_or_404(
         BusinessPlanAction.objects.select_related("section__plan__financial_year"), pk=pk
     )
-    _visible_plan(request, action.section.plan, "business_plan.write")
+    _visible_plan(request, action.section.plan, Perm.BUSINESS_PLAN_WRITE)
     response, done = _refusal_redirect(
         request,
         _plan_url(action.section.plan),
@@ -1058,7 +1119,7 @@ def plan_action_delete(request, pk):
 @login_required
 @require_POST
 def plan_submit(request, start_year):
-    plan = _plan(request, start_year, "business_plan.write")
+    plan = _plan(request, start_year, Perm.BUSINESS_PLAN_WRITE)
     response, done = _refusal_redirect(
         request,
         _plan_url(plan),
@@ -1072,7 +1133,7 @@ def plan_submit(request, start_year):
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_review(request, start_year):
-    plan = _plan(request, start_year, "business_plan.review")
+    plan = _plan(request, start_year, Perm.BUSINESS_PLAN_REVIEW)
     if plan.status != BusinessPlanStatus.SUBMITTED:
         messages.error(
             request,

@@ -1,7 +1,13 @@
-"""Point the Celery app (and Django's cache) at another Redis for a test."""
+"""Point the Celery app (and Django's cache) at another Redis for a test, or at a
+redis-server of the test's own (`PrivateRedis`: never the shared one)."""
 
 import contextlib
+import socket
+import subprocess
+import time
 
+import redis
+from django.conf import settings
 from django.test import override_settings
 from kombu import pools as kombu_pools
 
@@ -47,3 +53,80 @@ def redis_at(url, *, queue=None):
     cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
     with override_settings(CACHES=cache, REDIS_URL=url), celery_broker(url, queue=queue):
         yield
+
+
+@contextlib.contextmanager
+def cache_at(url):
+    """Django's cache (only) at `url`, with the production settings' timeouts."""
+    cache = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    cache["default"].setdefault("OPTIONS", {}).update(
+        {"socket_connect_timeout": 1, "socket_timeout": 1}
+    )
+    cache["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    with override_settings(CACHES=cache):
+        yield
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(condition, what, timeout=60, every=0.2):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(every)
+
+
+class PrivateRedis:
+    """A redis-server of this test's own, on a free port, with nothing saved to disk."""
+
+    def __init__(self, workdir):
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.workdir = workdir
+        self.process = None
+
+    def client(self):
+        return redis.Redis(port=self.port, socket_connect_timeout=1, socket_timeout=2)
+
+    def _answers(self):
+        try:
+            return self.client().ping()
+        except redis.RedisError:
+            return False
+
+    def start(self):
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(self._answers, "redis-server to answer", timeout=20)
+
+    def pause(self, seconds: float) -> None:
+        """Every client's commands wait this long (CLIENT PAUSE), as in a stall."""
+        self.client().execute_command("CLIENT", "PAUSE", int(seconds * 1000), "ALL")
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+        self.process = None
+        assert not self._answers()

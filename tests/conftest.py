@@ -29,14 +29,30 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits, throttles and kept pages live in the cache: each test starts clean."""
+    """Rate limits, throttles and kept pages live in the cache: each test starts clean,
+    with the cache and the broker taken to be reachable (as a new process does)."""
+    from lra_commissioning.cache import cache_outage
+    from lra_commissioning.celery import broker_outage
     from lra_commissioning.page_cache import forget_local_pages
 
     cache.clear()
     forget_local_pages()
+    cache_outage.since = broker_outage.since = None
     yield
     cache.clear()
     forget_local_pages()
+    cache_outage.since = broker_outage.since = None
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A redis-server of the test's own (never the shared one), stopped afterwards."""
+    from .brokers import PrivateRedis
+
+    server = PrivateRedis(tmp_path)
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +101,11 @@ def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium is not installed at {CHROMIUM}: run `apt-get install chromium`.")
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # expect(...) waits for what a page shows after a click, as long as the
+    # pages' own timeout on a busy machine.
+    expect.set_options(timeout=15_000)
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -112,8 +132,13 @@ def page_for(browser, live_server, client):
     def open_page(user=None):
         context = browser.new_context(base_url=live_server.url)
         if user is not None:
-            client.force_login(user)
-            cookie = client.cookies["sessionid"]
+            # A client of its own per page: signing a shared client in as someone
+            # else would end the session of a page opened earlier.
+            from django.test import Client
+
+            own = Client()
+            own.force_login(user)
+            cookie = own.cookies["sessionid"]
             context.add_cookies(
                 [{"name": "sessionid", "value": cookie.value, "url": live_server.url}]
             )

@@ -31,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             for role in extracted:
                 UserRole.objects.get_or_create(user=self, role=Role(role))
-            self.__dict__.pop("roles", None)
+            self.forget_roles()
         if create:
             self.save()
 

@@ -1,31 +1,30 @@
-"""Money and percentages as a council finance paper writes them."""
+"""Money and percentages as a council finance paper writes them (the site's one
+money format, lra_commissioning.numbers: no pence on sums of £1,000 or more)."""
 
 from decimal import Decimal
 
 from django import template
+
+from lra_commissioning import numbers
 
 register = template.Library()
 
 
 @register.filter
 def pounds(value):
-    """£1,234,567.00; negatives with a minus sign; blank for None."""
-    if value is None or value == "":
-        return ""
-    value = Decimal(value)
-    text = f"£{abs(value):,.2f}"
-    return f"−{text}" if value < 0 else text
+    """£1,234,567 (£950.50 below £1,000); negatives with a minus sign; blank for None."""
+    return numbers.format_money(value)
 
 
 @register.filter
 def signed_pounds(value):
-    """+£1,234.00 / −£1,234.00 for a variance."""
+    """+£1,234 / −£950.50 for a variance."""
     if value is None:
         return ""
     value = Decimal(value)
     if value == 0:
-        return "£0.00"
-    return f"{'+' if value > 0 else '−'}£{abs(value):,.2f}"
+        return "£0"
+    return f"{'+' if value > 0 else '−'}{numbers.format_money(abs(value))}"
 
 
 @register.filter

@@ -69,7 +69,6 @@ PAGES: dict[str, Page] = {
     "changes:idea_new": staff(SM),
     "changes:idea_detail": staff(C, SM, B, kwargs=_idea("proposed")),
     "changes:idea_decide": staff(B, kwargs=_idea("proposed")),
-    "changes:board": staff(C, B),
     "changes:notices": public(),
     "changes:notice": public(kwargs=_notice),
 }

@@ -11,26 +11,30 @@ SL = Role.SUPPORT_LEAD
 A = Role.ADMINISTRATOR
 
 
-def _overdue_return():
-    from lra_commissioning.cycle.models import Deadline
+def _last_return():
+    from django.utils import timezone
 
-    return {"pk": Deadline.objects.get(key="kpi_return:2018-02").pk}
+    from cycle.models import Deadline
+    from lra_commissioning import dates
+
+    month = dates.add_months(timezone.localdate().replace(day=1), -1)
+    return {"pk": Deadline.objects.get(key=f"kpi_return:{month:%Y-%m}").pk}
 
 
 def _offset():
-    from lra_commissioning.cycle.models import ReminderOffset
+    from cycle.models import ReminderOffset
 
     return {"pk": ReminderOffset.objects.get(days=7).pk}
 
 
 def _rule():
-    from lra_commissioning.cycle.models import DeadlineRule
+    from cycle.models import DeadlineRule
 
     return {"pk": DeadlineRule.objects.get(kind="kpi_return").pk}
 
 
 def _report():
-    from lra_commissioning.cycle.models import AnnualReport
+    from cycle.models import AnnualReport
 
     return {"pk": AnnualReport.objects.get(financial_year__start_year=2016, kind="annual").pk}
 
@@ -39,7 +43,7 @@ def _report_with_pdf():
     """The demo report, its PDF put into this test's media folder (each test has its own)."""
     from django.core.files.base import ContentFile
 
-    from lra_commissioning.cycle.models import AnnualReport
+    from cycle.models import AnnualReport
 
     report = AnnualReport.objects.get(financial_year__start_year=2016, kind="annual")
     storage = report.pdf.storage
@@ -48,8 +52,45 @@ def _report_with_pdf():
     return {"pk": report.pk}
 
 
+def _chapter():
+    from cycle.models import ReportOutcome
+
+    chapter = ReportOutcome.objects.filter(
+        report__financial_year__start_year=2016, report__kind="annual"
+    ).first()
+    return {"pk": chapter.report_id, "chapter_pk": chapter.pk}
+
+
+def _action_return():
+    from cycle.models import ReportActionReturn
+
+    action = ReportActionReturn.objects.filter(
+        report__financial_year__start_year=2016, report__kind="annual"
+    ).first()
+    return {"pk": action.report_id, "action_pk": action.pk}
+
+
+def _cabinet_report():
+    from cycle.models import AnnualReport
+
+    return {"pk": AnnualReport.objects.get(financial_year__start_year=2016, kind="cabinet").pk}
+
+
+def _cabinet_report_with_pdf():
+    """The demo's cabinet report, its PDF put into this test's media folder."""
+    from django.core.files.base import ContentFile
+
+    from cycle.models import AnnualReport
+
+    report = AnnualReport.objects.get(financial_year__start_year=2016, kind="cabinet")
+    storage = report.pdf.storage
+    if not storage.exists(report.pdf.name):
+        storage.save(report.pdf.name, ContentFile(b"%PDF-1.7 demo"))
+    return {"start_year": 2016}
+
+
 def _feed_token():
-    from lra_commissioning.cycle import services
+    from cycle import services
     from lra_commissioning.models import User
 
     user = User.objects.get(email="manager@example.org")
@@ -58,11 +99,10 @@ def _feed_token():
 
 PAGES = {
     "cycle:calendar": Page(allowed=STAFF),
-    # The February 2018 return is the service managers'; commissioners and the
-    # administrator see every deadline; the board received its escalation but the
-    # deadline is not theirs, so it is not found for them (nor for a support lead).
-    "cycle:deadline": staff(C, SM, A, kwargs=_overdue_return, denied=404),
-    "cycle:notifications": Page(allowed=STAFF),
+    # Last month's return is the service managers'; commissioners and the
+    # administrator see every deadline; the board and a support lead, who have
+    # nothing to do with it, do not find it.
+    "cycle:deadline": staff(C, SM, A, kwargs=_last_return, denied=404),
     "cycle:feed": Page(allowed=STAFF),
     # A secret address answers anyone who has it, signed in or not.
     "cycle:feed_private": public(kwargs=_feed_token, html=False),
@@ -78,6 +118,24 @@ PAGES = {
     "cycle:report_action": Page(
         allowed=frozenset({C}), ok=405, kwargs=lambda: {**_report(), "action": "approve"}
     ),
+    # The demo's 2016/17 report is published: the pages where it is written and
+    # assessed send those who may write or assess back to the report (302).
+    "cycle:report_foreword": staff(SM, kwargs=_report, ok=302),
+    "cycle:report_chapter": staff(SM, kwargs=_chapter, ok=302),
+    "cycle:report_action_return": staff(SM, kwargs=_action_return, ok=302),
+    "cycle:report_chapter_assess": staff(C, kwargs=_chapter, ok=302),
+    "cycle:report_overall_assess": staff(C, kwargs=_report, ok=302),
+    "cycle:report_return": staff(C, kwargs=_report, ok=302),
+    # The demo's cabinet committee report is approved: its committee's record can change.
+    "cycle:report_committee": staff(C, kwargs=_cabinet_report),
+    # POST only.
+    "cycle:report_submit": Page(allowed=frozenset({SM}), ok=405, kwargs=_report),
+    # The demo's review of the approach for 2016/17 is completed.
+    "cycle:approach_review": staff(C, SM, B, kwargs=lambda: {"start_year": 2016}),
+    "cycle:approach_review_edit": staff(C, kwargs=lambda: {"start_year": 2016}, ok=302),
+    "cycle:approach_review_input": staff(SM, kwargs=lambda: {"start_year": 2016}, ok=302),
+    "cycle:approach_review_consideration": staff(C, kwargs=lambda: {"start_year": 2016}, ok=302),
+    "cycle:public_cabinet_report_pdf": public(kwargs=_cabinet_report_with_pdf, html=False),
     "cycle:public_annual_reports": public(),
     "cycle:public_annual_report": public(kwargs=lambda: {"start_year": 2016}),
     "cycle:public_annual_report_pdf": public(

@@ -2,6 +2,16 @@ from lra_commissioning.roles import Role
 
 from .expectations import EVERYONE, Page, public, staff
 
+
+def _month(offset=0):
+    """This month (offset 0) or one before it (-1), as "YYYY-MM": the demo story follows today."""
+    from django.utils import timezone
+
+    from lra_commissioning import dates
+
+    return f"{dates.add_months(timezone.localdate().replace(day=1), offset):%Y-%m}"
+
+
 C, SM, B, A = Role.COMMISSIONER, Role.SERVICE_MANAGER, Role.BOARD_MEMBER, Role.ADMINISTRATOR
 VIEW = (C, SM, B)
 
@@ -62,7 +72,7 @@ def _upload_pk():
     from lra_commissioning.models import User
     from performance.models import MonthlyReturn, ReturnUpload
 
-    ret = MonthlyReturn.objects.get(month="2017-10-01")
+    ret = MonthlyReturn.objects.get(month=f"{_month(-1)}-01")
     upload = ReturnUpload.objects.create(
         monthly_return=ret,
         file_name="x.csv",
@@ -70,19 +80,22 @@ def _upload_pk():
         errors=[],
         created_by=User.objects.get(email="manager@example.org"),
     )
-    return {"month": "2017-10", "pk": upload.pk}
+    return {"month": _month(-1), "pk": upload.pk}
 
 
 PAGES: dict[str, Page] = {
     "performance:dashboard": staff(*VIEW),
     "performance:kpi": staff(*VIEW, kwargs=lambda: {"code": "LIB05"}),
     "performance:status": staff(*VIEW),
+    # The year at a glance and its PDF for the board pack: whoever sees performance.
+    "performance:year": staff(*VIEW, query="year=2016"),
+    "performance:year_pdf": staff(*VIEW, query="year=2016", html=False),
     "performance:return": staff(*VIEW, kwargs=lambda: {"month": "2016-11"}),
-    # Only submitted returns can be reviewed; October 2017 waits for review.
-    "performance:review": staff(C, kwargs=lambda: {"month": "2017-10"}),
-    "performance:upload": staff(SM, kwargs=lambda: {"month": "2017-11"}),
+    # Only submitted returns can be reviewed; last month's waits for review.
+    "performance:review": staff(C, kwargs=lambda: {"month": _month(-1)}),
+    "performance:upload": staff(SM, kwargs=lambda: {"month": _month()}),
     "performance:upload_preview": staff(SM, kwargs=_upload_pk),
-    "performance:template": staff(SM, kwargs=lambda: {"month": "2017-11", "fmt": "xlsx"}),
+    "performance:template": staff(SM, kwargs=lambda: {"month": _month(), "fmt": "xlsx"}),
     "performance:revise": staff(SM, kwargs=_value_pk),
     # No evidence file on the demo value: 404 for those who may see it, 404 for the rest too.
     "performance:evidence": Page(allowed=frozenset(VIEW), kwargs=_value_pk, ok=404, denied=404),

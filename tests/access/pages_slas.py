@@ -20,26 +20,36 @@ def hr_2016():
     return {"pk": _sla("HR", 2016).pk}
 
 
+def _next_year():
+    from django.utils import timezone
+
+    from lra_commissioning import dates
+
+    return dates.financial_year_of(timezone.localdate()) + 1
+
+
 def ict_2017():
-    return {"pk": _sla("ICT", 2017).pk}
+    """Next year's ICT SLA, being drafted (the name kept from the first demo)."""
+    return {"pk": _sla("ICT", _next_year()).pk}
 
 
 def hs_2017():
-    return {"pk": _sla("Health & Safety", 2017).pk}
+    """Next year's Health & Safety SLA, proposed."""
+    return {"pk": _sla("Health & Safety", _next_year()).pk}
 
 
 def ict_2017_level():
-    sla = _sla("ICT", 2017)
+    sla = _sla("ICT", _next_year())
     return {"pk": sla.pk, "level": sla.service_levels.first().pk}
 
 
 def ict_2017_row():
-    sla = _sla("ICT", 2017)
+    sla = _sla("ICT", _next_year())
     return {"pk": sla.pk, "row": sla.responsibilities.first().pk}
 
 
 def ict_2017_contact():
-    sla = _sla("ICT", 2017)
+    sla = _sla("ICT", _next_year())
     return {"pk": sla.pk, "contact": sla.escalation_contacts.first().pk}
 
 

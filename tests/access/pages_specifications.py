@@ -58,6 +58,8 @@ PAGES = {
     # A published version has no board decision to record: back to the version.
     "specifications:version_sign_off": staff(B, kwargs=_version, **FROZEN_EDIT),
     "specifications:version_return": staff(B, kwargs=_version, **FROZEN_EDIT),
+    # Nor one for the head of service to return: back to the version.
+    "specifications:version_return_by_service": staff(SM, kwargs=_version, **FROZEN_EDIT),
     # Content of a frozen version: the commissioner is sent back to the version.
     "specifications:outcome_create": staff(C, kwargs=_version, **FROZEN_EDIT),
     "specifications:kpi_create": staff(C, kwargs=_version, **FROZEN_EDIT),
@@ -86,7 +88,8 @@ PAGES = {
         SM, kwargs=lambda: {"start_year": 2016}, **FROZEN_EDIT
     ),
     "specifications:plan_submit": Page(kwargs=lambda: {"start_year": 2016}, **POST_ONLY),
-    "specifications:plan_review": staff(C, kwargs=lambda: {"start_year": 2017}),
+    # Every finished year's plan is accepted: its review page sends to the plan.
+    "specifications:plan_review": staff(C, kwargs=lambda: {"start_year": 2017}, ok=302),
     "specifications:plan_section_edit": staff(
         SM, kwargs=_first(f"{M}.BusinessPlanSection"), **FROZEN_EDIT
     ),

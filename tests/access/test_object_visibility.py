@@ -23,10 +23,10 @@ from django.urls import reverse
 
 from changes import services as change_services
 from changes.models import BoardDecision
+from cycle import report as report_module
+from cycle import services as cycle_services
+from demo_data.report import sample_report_data
 from funding import services as funding_services
-from lra_commissioning.cycle import report as report_module
-from lra_commissioning.cycle import services as cycle_services
-from lra_commissioning.cycle.fake_data import sample_report_data
 from lra_commissioning.models import FinancialYear
 from lra_commissioning.permissions import can, visible_q
 from lra_commissioning.roles import Role
@@ -35,6 +35,7 @@ from slas import services as sla_services
 from slas.models import level_periods
 from specifications import services as spec_services
 from tests.changes.factories import decide, in_force, raise_change
+from tests.cycle.factories import make_report_ready_to_produce
 from tests.factories import make_user
 from tests.funding.factories import draft as budget_draft
 from tests.funding.factories import support_services
@@ -145,6 +146,7 @@ SPEC_DRAFT_URLS = (
     _get(S + "version_edit", _v, {C: 200}),
     _get(S + "version_sign_off", _v, {C: 403}),
     _get(S + "version_return", _v, {C: 403}),
+    _get(S + "version_return_by_service", _v, {C: 403}),
     _post(S + "version_agree", _v, {C: 403}),
     _post(S + "version_publish", _v, {C: 302}),
     _get(S + "outcome_create", _v, {C: 200}),
@@ -168,6 +170,12 @@ SPEC_SEEN_BY_ALL = {C: 200, SM: 200, HOS: 200, B: 200}
 SPEC_CASES = [
     Case("specification draft", _spec("draft"), (SM, HOS, B), SPEC_DRAFT_URLS),
     Case("specification returned", _spec("returned"), (SM, HOS, B), SPEC_DRAFT_URLS),
+    Case(
+        "specification returned by the service",
+        _spec("returned_by_service"),
+        (SM, HOS, B),
+        SPEC_DRAFT_URLS,
+    ),
     *[
         Case(
             f"specification {state}",
@@ -186,10 +194,23 @@ SPEC_CASES = [
         (),
         (_get(S + "version_sign_off", _v, {B: 200}),),
     ),
+    Case(
+        "specification signed off: the head of service agrees it or returns it",
+        _spec("signed_off"),
+        (),
+        (_get(S + "version_return_by_service", _v, {HOS: 200, SM: 403, C: 403, B: 403}),),
+    ),
     # The public site shows published versions only, to everyone.
     *[
         Case(f"specification {state} on the public site", _spec(state), (ANON, C), SPEC_PUBLIC_URLS)
-        for state in ("draft", "returned", "with_board", "signed_off", "agreed")
+        for state in (
+            "draft",
+            "returned",
+            "returned_by_service",
+            "with_board",
+            "signed_off",
+            "agreed",
+        )
     ],
     Case(
         "specification published on the public site",
@@ -665,7 +686,8 @@ SLA_CASES = [
 def _annual_report(state):
     def build(p):
         FinancialYear.objects.get_or_create(start_year=2016)
-        with mock.patch("lra_commissioning.cycle.tasks.render_annual_report.delay_on_commit"):
+        make_report_ready_to_produce(2016)
+        with mock.patch("cycle.tasks.render_annual_report.delay_on_commit"):
             report = cycle_services.annual_report_request(
                 start_year=2016, kind="annual", by=p[C], today=datetime.date(2017, 4, 1)
             )
@@ -734,6 +756,95 @@ PUBLIC_CASES = [
     ),
 ]
 
+# The board's papers and actions ---------------------------------------------------------
+
+
+def _board(p):
+    from django.utils import timezone
+
+    from board import services as board_services
+    from board.models import Position
+
+    admin = make_user(Role.ADMINISTRATOR, email="a@example.org", full_name="Ada Admin")
+    for who, position in ((B, Position.CABINET_MEMBER), (C, Position.CORPORATE_DIRECTOR)):
+        board_services.membership_add(
+            user=p[who], position=position, starts_on=datetime.date(2016, 4, 1), by=admin
+        )
+    board_services.membership_add(
+        user=p[HOS],
+        position=Position.HEAD_OF_SERVICE,
+        starts_on=datetime.date(2016, 4, 1),
+        by=admin,
+    )
+    meeting = board_services.meeting_schedule(
+        date=timezone.localdate(),
+        starts_at=datetime.time(10),
+        location="Sessions House",
+        by=p[C],
+    )
+    item = board_services.agenda_item_add(
+        meeting=meeting, title="Fees", what_is_asked="To agree them.", by=p[C]
+    )
+    return board_services, meeting, item
+
+
+def _papers(published):
+    def build(p):
+        board_services, meeting, _item = _board(p)
+        board_services.papers_produce(meeting=meeting, by=p[C])
+        board_services.papers_render(meeting_id=meeting.pk)
+        meeting.refresh_from_db()
+        if published:
+            board_services.papers_publish(meeting=meeting, by=p[C])
+        return {"record": meeting}
+
+    return build
+
+
+def _board_action(p):
+    from board.models import Membership
+
+    board_services, meeting, item = _board(p)
+    board_services.attendance_record(
+        meeting=meeting,
+        statuses={m.pk: "present" for m in Membership.objects.all()},
+        by=p[B],
+    )
+    board_services.item_decide(
+        item=item,
+        outcome="agreed",
+        condition="Publish the fees",
+        owner=p[HOS],
+        due_on=meeting.date + datetime.timedelta(days=30),
+        by=p[B],
+    )
+    return {"record": item.actions.get()}
+
+
+BOARD_CASES = [
+    Case(
+        "board papers produced, not published",
+        _papers(published=False),
+        (B, SM, HOS, SL),
+        (_get("board:papers_pdf", _v, {C: 200}),),
+    ),
+    Case(
+        "board papers published: the members (the head of service sits on the board)",
+        _papers(published=True),
+        (SM, SL),
+        (_get("board:papers_pdf", _v, {C: 200, B: 200, HOS: 200}),),
+    ),
+    Case(
+        "a board action owned by the head of service",
+        _board_action,
+        (SM, SL),
+        (
+            _get("board:action", _v, {C: 200, B: 200, HOS: 200}),
+            _post("board:action", _v, {HOS: 302}, {"note": "Done."}),
+        ),
+    ),
+]
+
 CASES = [
     *SPEC_CASES,
     *PLAN_CASES,
@@ -743,6 +854,7 @@ CASES = [
     *CHANGE_CASES,
     *SLA_CASES,
     *PUBLIC_CASES,
+    *BOARD_CASES,
 ]
 
 
@@ -1031,7 +1143,7 @@ def test_the_commissioners_overdue_return_leads_to_the_status_board_not_to_the_d
     make_version(start_year=2016)
     performance_services.monthly_return_open(month=JUNE, by=people[SM])
     with time_machine.travel(datetime.datetime(2016, 8, 20, 12, tzinfo=datetime.UTC), tick=False):
-        overdue = [i for i in items_for(people[C]) if i.group == "Overdue returns"]
+        overdue = [i for i in items_for(people[C]) if i.group == "Overdue returns to chase"]
     june = [i for i in overdue if i.title == "June 2016 KPI return"]
     assert june, [i.title for i in overdue]
     assert june[0].url == reverse(P + "status") + "?year=2016"

@@ -1,5 +1,8 @@
 """Every URL pattern × every role (and anonymous): the status each must get."""
 
+import re
+from html import unescape
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -73,3 +76,43 @@ def test_admin_site_is_for_administrators_only(demo_world, client, db):
             force_login_verified(client, User.objects.get(email=DEMO_PERSON[who]))
         status = client.get(reverse("admin:index")).status_code
         assert status == (200 if who == Role.ADMINISTRATOR else 302), who
+
+
+# What a page shows: never an exponent, "None" or pounds without separators (issue 15).
+_EXPONENT = re.compile(r"\b\d+(?:\.\d+)?E[+-]?\d+\b")
+_NONE = re.compile(r"\bNone\b")
+_BARE_POUNDS = re.compile(r"£\d{4,}")
+
+
+def _visible_text(html: str) -> str:
+    main = re.search(r"<main.*?</main>", html, re.DOTALL)
+    html = main.group() if main else html
+    html = re.sub(r"<(script|style|svg)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    # A two-factor setup key is random letters and digits ("34E7" in one is not a number).
+    html = re.sub(r'<p[^>]*id="secret-key"[^>]*>.*?</p>', " ", html, flags=re.DOTALL)
+    html = re.sub(r"<[^>]+>", " ", html)
+    return unescape(re.sub(r"\s+", " ", html))
+
+
+def test_no_page_shows_an_exponent_none_or_unformatted_pounds(demo_world, client, db):
+    failures = []
+    for url_name, page in sorted(PAGES.items()):
+        if not page.html:
+            continue
+        kwargs = page.kwargs() if page.kwargs else {}
+        url = reverse(url_name, kwargs=kwargs) + (f"?{page.query}" if page.query else "")
+        for who in WHO:
+            if page.expected_status(who) != 200:
+                continue
+            client.logout()
+            if who != ANONYMOUS:
+                client.force_login(User.objects.get(email=DEMO_PERSON[who]))
+            response = client.get(url)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            text = _visible_text(response.content.decode())
+            for pattern in (_EXPONENT, _NONE, _BARE_POUNDS):
+                for found in pattern.finditer(text):
+                    around = text[max(0, found.start() - 40) : found.end() + 40]
+                    failures.append(f"{who} {url}: …{around}…")
+    assert not failures, "\n".join(sorted(set(failures)))

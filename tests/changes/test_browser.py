@@ -66,7 +66,7 @@ def test_manager_raises_board_approves_and_the_public_sees_the_new_version(
     assert "submitted to the board" in page.content()
 
     board = page_for(board_member)
-    board.goto(reverse("changes:board"))
+    board.goto(reverse("board:index"))
     assert_accessible(board)
     board.get_by_role("link", name=f"{change.reference} Reduce archive search-room hours").click()
     board.get_by_role("link", name="Record the board's decision").click()
@@ -82,6 +82,13 @@ def test_manager_raises_board_approves_and_the_public_sees_the_new_version(
     board.fill("#id_conditions", "Review Saturday demand in six months.")
     _submit(board, "Record the decision")
     assert "has been recorded" in board.content()
+
+    # The head of service agrees it for the service; only then may it be applied.
+    service = page_for(head)
+    service.goto(reverse("changes:detail", args=[change.pk]))
+    assert "Not yet: the head of service agrees it before it is applied" in service.content()
+    _submit(service, "Agree for the service")
+    assert_accessible(service)
 
     staff = page_for(commissioner)
     staff.goto(reverse("changes:detail", args=[change.pk]))

@@ -273,10 +273,16 @@ def test_approved_fundamental_change_applies_with_the_boards_decision_and_budget
     )
     services.change_request_submit(change=change, by=commissioner)
     decide(change, board_member, "approved_with_conditions", conditions="Report back.")
+    with pytest.raises(DomainError, match="not yet agreed for the service"):
+        services.change_request_apply(change=change, by=commissioner)
+    services.change_request_agree(change=change, side="service", by=head_of_service)
     change = services.change_request_apply(change=change, by=commissioner)
     new = change.applied_version
     assert (new.number, new.status, new.board_minute_reference) == ("1.1", "published", "SB/7")
     assert new.board_comments == "Report back."
+    # Who agreed for the service is the head of service, not the commissioner who applied it.
+    assert new.agreed_by == head_of_service
+    assert new.agreed_at == change.service_agreed_at
     assert change.budget_version.status == "confirmed"
     notice = change.budget_version.notice
     assert notice.kind == "change" and change.reference in notice.reason
@@ -303,7 +309,9 @@ def test_applying_to_a_version_no_longer_in_force_is_refused_and_nothing_is_kept
     assert SpecificationVersion.objects.count() == versions_before
 
 
-def test_a_failure_late_in_applying_rolls_back_the_new_version(version, commissioner, board_member):
+def test_a_failure_late_in_applying_rolls_back_the_new_version(
+    version, commissioner, board_member, head_of_service
+):
     # No agreed budget exists, so the budget change at the very end is refused.
     change = raise_change(commissioner, fundamental=True)
     services.change_budget_line_save(
@@ -311,6 +319,7 @@ def test_a_failure_late_in_applying_rolls_back_the_new_version(version, commissi
     )
     services.change_request_submit(change=change, by=commissioner)
     decide(change, board_member)
+    services.change_request_agree(change=change, side="service", by=head_of_service)
     before = SpecificationVersion.objects.count()
     with pytest.raises(DomainError, match="no agreed budget"):
         services.change_request_apply(change=change, by=commissioner)
@@ -407,19 +416,31 @@ FUNDAMENTAL_STATES = [
     Status.WITHDRAWN,
 ]
 
-# (kind, state) -> actions that succeed there for the right person.
+# (kind, state) -> {action: the state it leads to} for the right person; every
+# other action is refused there.
 ALLOWED = {
-    ("minor", Status.DRAFT): {"edit", "submit", "raise_to_fundamental", "withdraw"},
-    ("minor", Status.AWAITING_AGREEMENT): {
-        "agree_council",
-        "agree_service",
-        "raise_to_fundamental",
-        "withdraw",
+    ("minor", Status.DRAFT): {
+        "edit": Status.DRAFT,
+        "submit": Status.AWAITING_AGREEMENT,
+        "raise_to_fundamental": Status.DRAFT,
+        "withdraw": Status.WITHDRAWN,
     },
-    ("minor", Status.AGREED): {"apply", "withdraw"},
-    ("fundamental", Status.DRAFT): {"edit", "submit", "withdraw"},
-    ("fundamental", Status.WITH_BOARD): {"decide"},
-    ("fundamental", Status.APPROVED): {"apply"},
+    ("minor", Status.AWAITING_AGREEMENT): {
+        # One side's agreement leaves it waiting for the other's.
+        "agree_council": Status.AWAITING_AGREEMENT,
+        "agree_service": Status.AWAITING_AGREEMENT,
+        "raise_to_fundamental": Status.DRAFT,
+        "withdraw": Status.WITHDRAWN,
+    },
+    ("minor", Status.AGREED): {"apply": Status.APPLIED, "withdraw": Status.WITHDRAWN},
+    ("fundamental", Status.DRAFT): {
+        "edit": Status.DRAFT,
+        "submit": Status.WITH_BOARD,
+        "withdraw": Status.WITHDRAWN,
+    },
+    ("fundamental", Status.WITH_BOARD): {"decide": Status.APPROVED},
+    # The head of service agrees it for the service before it can be applied.
+    ("fundamental", Status.APPROVED): {"agree_service": Status.APPROVED},
 }
 
 
@@ -469,8 +490,10 @@ def test_every_state_and_action_for_the_right_person(
     }
     change = _to_state(state, commissioner, head_of_service, board_member, kind == "fundamental")
     who = people[RIGHT_ROLE[action]]
-    if action in ALLOWED.get((kind, state), set()):
+    target = ALLOWED.get((kind, state), {}).get(action)
+    if target is not None:
         _run(action, change, who)
+        assert ChangeRequest.objects.get(pk=change.pk).status == target
     else:
         before = ChangeRequest.objects.get(pk=change.pk).status
         with pytest.raises((TransitionNotAllowed, DomainError)):

@@ -141,35 +141,26 @@ def _many_changes(n, commissioner, board_member):
             decide(change, board_member, "rejected")
 
 
-@pytest.mark.parametrize("url_name", ["changes:index", "changes:board", "changes:ideas"])
+@pytest.mark.parametrize("url_name", ["changes:index", "changes:ideas"])
 def test_list_pages_cost_a_fixed_number_of_queries(
     url_name, client, version, commissioner, board_member, django_assert_max_num_queries
 ):
-    client.force_login(board_member if url_name == "changes:board" else commissioner)
+    client.force_login(commissioner)
     _many_changes(2, commissioner, board_member)
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(12) as small:
         assert client.get(reverse(url_name)).status_code == 200
     _many_changes(8, commissioner, board_member)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(reverse(url_name)).status_code == 200
 
 
-def test_board_view_lists_every_kind_with_due_dates(client, version, commissioner, board_member):
-    change = raise_change(commissioner, fundamental=True)
-    services.change_request_submit(change=change, by=commissioner)
-    client.force_login(board_member)
-    body = client.get(reverse("changes:board")).content.decode()
-    assert f"{change.reference} Lower K000" in body
-    assert "1 July 2016" in body
-    assert "Fundamental change" in body
-
-
 def test_public_version_page_shows_the_change_log_and_the_notice(
-    client, version, commissioner, board_member, django_assert_max_num_queries
+    client, version, commissioner, board_member, head_of_service, django_assert_max_num_queries
 ):
     change = raise_change(commissioner, fundamental=True, title="Reduce archive hours")
     services.change_request_submit(change=change, by=commissioner)
     decide(change, board_member, "approved")
+    services.change_request_agree(change=change, side="service", by=head_of_service)
     change = services.change_request_apply(change=change, by=commissioner)
     services.decision_notice_publish(decision=change.board_decision, by=commissioner)
     v = change.applied_version
@@ -208,3 +199,82 @@ def test_attention_lists_each_side_its_minor_variations(
     )
     services.change_request_submit(change=fundamental, by=commissioner)
     assert [i.group for i in items_for(board_member)] == ["Fundamental changes awaiting a decision"]
+
+
+# How each version says it was agreed ---------------------------------------------------
+
+
+def _public_page(client, v):
+    url = reverse("specifications:public_version", args=[2016, v.major, v.minor])
+    return client.get(url).content.decode()
+
+
+def test_a_minor_variation_version_says_how_and_by_whom_it_was_agreed(
+    client, version, commissioner, head_of_service, service_manager
+):
+    change = raise_change(service_manager)
+    services.change_request_submit(change=change, by=service_manager)
+    services.change_request_agree(change=change, side="service", by=head_of_service)
+    change = services.change_request_agree(change=change, side="council", by=commissioner)
+    day = f"{timezone.localdate():%-d %B %Y}"
+    body = _public_page(client, change.applied_version)
+    assert (
+        f"Made by minor variation {change.reference}, agreed for the council by "
+        f"{commissioner} on {day} and for the service by {head_of_service} on {day}."
+    ) in body
+    assert "(minute )" not in body and "Signed off by the Strategic Board" not in body
+    current = client.get(reverse("specifications:public_current")).content.decode()
+    assert f"Made by minor variation {change.reference}" in current
+    assert "(minute )" not in current
+
+
+def test_a_fundamental_change_version_names_the_board_and_who_agreed_for_the_service(
+    client, version, commissioner, board_member, head_of_service
+):
+    change = raise_change(commissioner, fundamental=True)
+    services.change_request_submit(change=change, by=commissioner)
+    decide(change, board_member, "approved")
+    services.change_request_agree(change=change, side="service", by=head_of_service)
+    change = services.change_request_apply(change=change, by=commissioner)
+    day = f"{timezone.localdate():%-d %B %Y}"
+    body = _public_page(client, change.applied_version)
+    assert (
+        f"Made by fundamental change {change.reference}, approved by the Strategic Board on "
+        f"{day} (minute SB/7) and agreed for the service by {head_of_service} on {day}."
+    ) in body
+    assert f"agreed for the service by {commissioner}" not in body
+
+
+def test_a_version_of_the_annual_cycle_names_the_board_and_the_head_of_service(
+    client, version, head_of_service
+):
+    body = _public_page(client, version)
+    assert (
+        "Signed off by the Strategic Board on 20 January 2016 (minute SB/1) and agreed for the "
+        f"service by {head_of_service} on"
+    ) in body
+
+
+def test_the_head_of_service_is_asked_to_agree_an_approved_fundamental_change(
+    client, version, commissioner, board_member, head_of_service
+):
+    from changes.attention import items_for
+
+    change = raise_change(commissioner, fundamental=True)
+    services.change_request_submit(change=change, by=commissioner)
+    decide(change, board_member, "approved")
+    assert [i.group for i in items_for(head_of_service)] == [
+        "Fundamental changes to agree for the service"
+    ]
+    assert items_for(commissioner) == []  # nothing to apply until the service agrees
+    client.force_login(commissioner)
+    page = client.get(reverse("changes:detail", args=[change.pk])).content.decode()
+    assert "Apply as a new version" not in page
+    client.force_login(head_of_service)
+    response = client.post(reverse("changes:act", args=[change.pk, "agree_service"]))
+    assert response.status_code == 302
+    assert items_for(head_of_service) == []
+    assert [i.group for i in items_for(commissioner)] == ["Changes to apply"]
+    client.force_login(commissioner)
+    page = client.get(reverse("changes:detail", args=[change.pk])).content.decode()
+    assert "Apply as a new version" in page and f"By {head_of_service} on" in page

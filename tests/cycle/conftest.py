@@ -13,7 +13,7 @@ def quiet_tasks(settings):
     from unittest import mock
 
     with (
-        mock.patch("lra_commissioning.cycle.tasks.send_reminder.delay_on_commit"),
-        mock.patch("lra_commissioning.cycle.tasks.render_annual_report.delay_on_commit"),
+        mock.patch("cycle.tasks.send_reminder.delay_on_commit"),
+        mock.patch("cycle.tasks.render_annual_report.delay_on_commit"),
     ):
         yield

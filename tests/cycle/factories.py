@@ -1,6 +1,6 @@
 import datetime
 
-from lra_commissioning.cycle.models import Deadline
+from cycle.models import Deadline
 from lra_commissioning.models import FinancialYear
 from lra_commissioning.roles import Role
 
@@ -16,3 +16,21 @@ def make_deadline(key="kpi_return:2016-06", due_on=datetime.date(2016, 7, 14), *
         responsible_role=kw.pop("responsible_role", Role.SERVICE_MANAGER),
         **kw,
     )
+
+
+def make_report_ready_to_produce(start_year=2016, **kw):
+    """An annual report the service has written and the commissioner assessed
+    (no outcomes, no business plan): what `annual_report_request` produces."""
+    from cycle.models import AnnualReport, ReportStatus
+
+    year, _ = FinancialYear.objects.get_or_create(start_year=start_year)
+    return AnnualReport.objects.get_or_create(
+        financial_year=year,
+        kind="annual",
+        defaults={
+            "status": ReportStatus.WITH_COMMISSIONER,
+            "foreword": kw.pop("foreword", "A year of change for the service."),
+            "overall_assessment": kw.pop("overall_assessment", "A good year."),
+            **kw,
+        },
+    )[0]

@@ -11,9 +11,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from cycle import services, tasks
+from cycle.models import Deadline, Reminder, ReminderOffset, ReminderStatus
 from lra_commissioning import obligations
-from lra_commissioning.cycle import services, tasks
-from lra_commissioning.cycle.models import Deadline, Reminder, ReminderOffset, ReminderStatus
 
 from .factories import make_deadline
 
@@ -64,6 +64,12 @@ def test_deadline_walks_through_every_reminder_and_escalation_on_the_right_days(
     }
     deadline.refresh_from_db()
     assert deadline.escalation_level == 2
+    # Each escalation is in the deadline's history, with its reason.
+    assert [
+        (h.escalation_level, h.history_change_reason)
+        for h in deadline.history.order_by("history_date")
+        if h.history_change_reason
+    ] == [(1, "Escalated by the reminders"), (2, "Escalated by the reminders")]
     escalations = Reminder.objects.filter(deadline=deadline, is_escalation=True)
     assert {(r.recipient.email, r.offset_days) for r in escalations} == {
         ("c@example.org", 1),
@@ -159,7 +165,8 @@ def test_the_sweep_costs_the_same_queries_however_many_deadlines(
                 key=f"k:{i}",
                 due_on=datetime.date(2016, 7, 14) + datetime.timedelta(days=i % 20 - 10),
             )
-        with django_assert_max_num_queries(9):
+        # 8, and 3 to escalate (read, update, history) whatever the number of deadlines.
+        with django_assert_max_num_queries(11):
             services.reminders_sweep(today=datetime.date(2016, 7, 14))
 
     sweep_with(3)

@@ -11,9 +11,9 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.core import mail
 
+from cycle import services, tasks
+from cycle.models import Reminder, ReminderStatus
 from lra_commissioning.celery import app
-from lra_commissioning.cycle import services, tasks
-from lra_commissioning.cycle.models import Reminder, ReminderStatus
 from tests.brokers import reset_connections as _reset_connections
 
 from .factories import make_deadline

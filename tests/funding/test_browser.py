@@ -5,6 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from funding import services
 from funding.models import BudgetNotice, VersionStatus
@@ -44,7 +45,7 @@ def test_change_drafted_agreed_and_acknowledged(
     assert_accessible(page)
     page.get_by_label("Staffing in 2017/18").fill("12.345")
     page.get_by_role("button", name="Save the draft").click()
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     assert "no more than 2 decimal places" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page)
     page.get_by_label("Staffing in 2017/18").fill("940000")
@@ -81,7 +82,9 @@ def test_change_drafted_agreed_and_acknowledged(
     assert_accessible(hos)
     text = hos.locator("main").inner_text()
     assert "Archive search-room hours reduced from October" in text
-    assert "£1,000,000.00" in text and "£940,000.00" in text and "−£60,000.00" in text
+    # Money as a council paper writes it: no pence on sums of £1,000 or more.
+    assert "£1,000,000" in text and "£940,000" in text and "−£60,000" in text
+    assert "£1,000,000.00" not in text
     hos.get_by_role("button", name="Acknowledge this notice").click()
     assert "You have acknowledged the notice" in hos.content()
     notice = BudgetNotice.objects.get(version__number=2)
@@ -106,3 +109,25 @@ def test_change_drafted_agreed_and_acknowledged(
     ]:
         sm.goto(url)
         assert_accessible(sm)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [320, 390, 1280])
+def test_monitoring_pages_never_widen_the_page(
+    transactional_db, page_for, commissioner, board_member, service_manager, width
+):
+    support_services(commissioner)
+    agreed(commissioner, board_member)
+    services.monitoring_month_save(
+        month=datetime.date(2016, 4, 1),
+        lines=lines(staffing_forecast=Decimal("1300000")),
+        by=service_manager,
+    )
+    page = page_for(commissioner)
+    page.set_viewport_size({"width": width, "height": 900})
+    for url in ("/budget/monitoring/?year=2016", "/budget/monitoring/2016/4/"):
+        page.goto(url)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{url} at {width} px overflows the page by {overflow} px"

@@ -81,6 +81,19 @@ def test_exception_at_the_tolerance_boundary(forecast, exception, budget, servic
         assert e.url == reverse("funding:monitoring_month", kwargs={"year": 2016, "month": 4})
 
 
+def test_the_commissioners_dashboard_lists_the_months_budget_exceptions(
+    budget, service_manager, commissioner, client
+):
+    """performance's dashboard reads funding through lra_commissioning.dashboard."""
+    services.monitoring_month_save(
+        month=APRIL, lines=lines(staffing_forecast=D("1300000")), by=service_manager
+    )
+    client.force_login(commissioner)
+    page = client.get(reverse("performance:dashboard") + "?month=2016-04").content.decode()
+    assert "Budget categories outside tolerance" in page
+    assert reverse("funding:monitoring_month", kwargs={"year": 2016, "month": 4}) in page
+
+
 def test_variance_year_to_date_in_pounds_and_per_cent(budget, service_manager):
     services.monitoring_month_save(month=APRIL, lines=lines(), by=service_manager)
     may = datetime.date(2016, 5, 1)

@@ -190,7 +190,7 @@ def test_budget_pages_cost_a_fixed_number_of_queries(
             ).number
         }
     client.force_login(commissioner)
-    with django_assert_max_num_queries(30):
+    with django_assert_max_num_queries(28):
         assert client.get(reverse(url_name, kwargs=kwargs)).status_code == 200
 
 
@@ -226,6 +226,8 @@ def test_query_count_does_not_grow_with_years_lines_versions_and_months(
     ]
 
     def counts(v):
+        # The person is read again once after the arranging changed people: not measured.
+        client.get(reverse("home"))
         result = []
         for url in urls(v):
             with CaptureQueriesContext(connection) as ctx:

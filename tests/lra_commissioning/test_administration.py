@@ -1,8 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from lra_commissioning.models import User
+from lra_commissioning import services
+from lra_commissioning.models import User, UserRole
 from lra_commissioning.roles import Role
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +28,33 @@ def test_an_administrator_adds_a_person_with_roles(client, administrator):
     person = User.objects.get(email="new.person@example.org")
     assert person.roles == {Role.SERVICE_MANAGER}
     assert person.history.first().history_user == administrator
+
+
+def test_the_history_of_a_persons_roles_names_who_granted_and_withdrew_each(administrator):
+    person = services.user_create_or_update(
+        email="p@example.org", full_name="P", roles=[Role.SERVICE_MANAGER], by=administrator
+    )
+    other = make_user(Role.ADMINISTRATOR)
+    services.user_update(
+        user=person,
+        by=other,
+        email=person.email,
+        full_name="P",
+        job_title="",
+        roles=[Role.COMMISSIONER],
+        is_head_of_service=False,
+        is_active=True,
+    )
+    changes = [
+        (h.role, h.history_type, h.history_user)
+        for h in UserRole.history.filter(user_id=person.pk).order_by("history_date")
+    ]
+    assert changes == [
+        (Role.SERVICE_MANAGER, "+", administrator),
+        (Role.SERVICE_MANAGER, "-", other),
+        (Role.COMMISSIONER, "+", other),
+    ]
+    assert User.objects.get(pk=person.pk).roles == {Role.COMMISSIONER}
 
 
 def test_head_of_service_needs_the_service_manager_role(client, administrator):
@@ -55,7 +84,7 @@ def test_an_administrator_cannot_remove_their_own_administrator_role(client, adm
         _person_data(email=administrator.email, roles=[Role.COMMISSIONER]),
     )
     assert "You cannot remove your own administrator role" in response.content.decode()
-    administrator.__dict__.pop("roles", None)
+    administrator.forget_roles()
     assert Role.ADMINISTRATOR in administrator.roles
 
 
@@ -65,7 +94,7 @@ def test_roles_change_and_are_audited(client, administrator, commissioner):
         reverse("administration:person_edit", args=[commissioner.pk]),
         _person_data(email=commissioner.email, roles=[Role.COMMISSIONER, Role.BOARD_MEMBER]),
     )
-    commissioner.__dict__.pop("roles", None)
+    commissioner.forget_roles()
     assert commissioner.roles == {Role.COMMISSIONER, Role.BOARD_MEMBER}
     page = client.get(reverse("administration:person_edit", args=[commissioner.pk]))
     assert "History of changes" in page.content.decode()

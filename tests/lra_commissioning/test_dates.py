@@ -106,6 +106,26 @@ def test_nth_working_day_needs_a_positive_n():
         dates.nth_working_day_after(D(2016, 4, 1), 0)
 
 
+@pytest.mark.parametrize(
+    ("before", "n", "expected"),
+    [
+        (D(2026, 7, 15), 5, D(2026, 7, 8)),  # a Wednesday: the Wednesday before
+        (D(2017, 4, 19), 5, D(2017, 4, 10)),  # Easter 2017: Good Friday and Monday skipped
+        (D(2017, 1, 3), 1, D(2016, 12, 30)),  # New Year's Day substitute, 2 January, skipped
+        (D(2016, 12, 29), 2, D(2016, 12, 23)),  # Christmas and Boxing Day substitutes
+        (D(2016, 3, 1), 1, D(2016, 2, 29)),  # the leap day was a Monday
+        (D(2016, 4, 4), 1, D(2016, 4, 1)),  # the day itself never counts; the weekend is skipped
+    ],
+)
+def test_nth_working_day_before(before, n, expected):
+    assert dates.nth_working_day_before(before, n) == expected
+
+
+def test_nth_working_day_before_needs_a_positive_n():
+    with pytest.raises(ValueError):
+        dates.nth_working_day_before(D(2016, 4, 1), 0)
+
+
 def test_working_days_between_counts_after_start_up_to_end():
     assert dates.working_days_between(D(2016, 3, 24), D(2016, 3, 29)) == 1  # Easter 2016
     assert dates.working_days_between(D(2016, 4, 4), D(2016, 4, 4)) == 0

@@ -2,8 +2,11 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from lra_commissioning import dates
 from tests.factories import make_user
+from tests.specifications.factories import published_version
 
 pytestmark = pytest.mark.django_db
 
@@ -12,6 +15,23 @@ def test_public_home_page_needs_no_sign_in_and_is_honest_when_nothing_is_publish
     body = client.get(reverse("public_home")).content.decode()
     assert "No specification has been published yet" in body
     assert "No annual report has been published yet" in body
+
+
+def test_public_home_page_says_which_specification_is_in_force(
+    client, commissioner, board_member, head_of_service
+):
+    """The core's home page hears it from specifications, which registers in its ready()."""
+    today = timezone.localdate()
+    version = published_version(
+        commissioner,
+        board_member,
+        head_of_service,
+        start_year=dates.financial_year_of(today),
+        starts_on=today,
+    )
+    body = client.get(reverse("public_home")).content.decode()
+    assert f"(version {version.number}) has been in force since" in body
+    assert "No specification has been published yet" not in body
 
 
 def test_unknown_urls_get_the_styled_404(client):
@@ -61,7 +81,7 @@ def test_healthz_answers_503_when_redis_is_down(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "lra_commissioning.cache.RedisCache",
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
@@ -85,3 +105,18 @@ def test_a_server_error_gets_the_styled_500_without_touching_the_database(rf):
     response = error_500(rf.get("/"))
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+def test_a_form_sent_without_its_csrf_token_gets_the_styled_403(commissioner):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(commissioner)
+    response = browser.post(reverse("cycle:reports"), {"start_year": "2016", "kind": "annual"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Your form could not be sent" in page
+    assert "Nothing you entered on it has been saved" in page
+    assert 'class="govuk-template__body"' in page  # the house layout and its stylesheet
+    assert "<style" not in page and "style=" not in page  # nothing the CSP would refuse
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]

@@ -11,7 +11,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from lra_commissioning import two_factor
+from lra_commissioning import services
 from tests.factories import TEST_PASSWORD, force_login_verified
 
 pytestmark = pytest.mark.django_db
@@ -52,13 +52,41 @@ def is_signed_in(client):
     return client.get(reverse("home")).status_code == 200
 
 
+NEW_PASSWORD = "heron-quartz-lantern-47"
+
+
+def invitation_link(user, by=None):
+    invitation = services.invitation_send(user=user, by=by)
+    return reverse("invitation", kwargs={"pk": invitation.pk, "token": invitation.token()})
+
+
+def through_invitation(client, user):
+    """Follow a fresh invitation's link and choose a password: on to the app step."""
+    response = client.post(
+        invitation_link(user), {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+    assert response.url == reverse("two_factor_setup")
+    return response
+
+
 # A password alone ------------------------------------------------------------
 
 
 def test_with_two_factor_required_a_password_alone_does_not_sign_in(client, required, commissioner):
     response = sign_in(client, "c@example.org")
-    assert response.status_code == 302
-    assert response.url == reverse("two_factor_setup")
+    assert response.status_code == 200
+    assert "Finish setting up your account" in response.content.decode()
+    assert not is_signed_in(client)
+
+
+def test_a_password_alone_cannot_set_up_an_authenticator_app(client, required, commissioner):
+    # A phished password: the attacker signs in, then tries to add their own phone.
+    sign_in(client, "c@example.org")
+    setup = client.get(reverse("two_factor_setup"))
+    assert setup.status_code == 302 and setup.url == reverse("login")
+    response = client.post(reverse("two_factor_setup"), {"code": "123456"})
+    assert response.status_code == 302 and response.url == reverse("login")
+    assert not TOTPDevice.objects.filter(user=commissioner).exists()
     assert not is_signed_in(client)
 
 
@@ -112,7 +140,7 @@ def test_a_session_that_skipped_the_code_step_is_not_signed_in_when_required(
 def test_enrolment_shows_a_qr_code_and_the_key_then_turns_two_factor_on(
     client, required, commissioner
 ):
-    sign_in(client, "c@example.org")
+    through_invitation(client, commissioner)
     page = client.get(reverse("two_factor_setup"))
     body = page.content.decode()
     assert page.status_code == 200
@@ -138,7 +166,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_then_turns_two_factor_on(
 
 
 def test_enrolment_refuses_a_wrong_code_with_a_specific_message(client, required, commissioner):
-    sign_in(client, "c@example.org")
+    through_invitation(client, commissioner)
     client.get(reverse("two_factor_setup"))
     response = client.post(reverse("two_factor_setup"), {"code": "000000"})
     assert "Enter the 6-digit code your authenticator app shows now" in response.content.decode()
@@ -147,7 +175,7 @@ def test_enrolment_refuses_a_wrong_code_with_a_specific_message(client, required
 
 
 def test_enrolment_with_an_empty_code_names_the_field(client, required, commissioner):
-    sign_in(client, "c@example.org")
+    through_invitation(client, commissioner)
     response = client.post(reverse("two_factor_setup"), {"code": "  "})
     assert "Enter the code from your authenticator app" in response.content.decode()
 
@@ -185,7 +213,7 @@ def test_a_used_app_code_cannot_be_used_again(client, required, commissioner):
 
 def test_a_recovery_code_signs_in_once(client, required, commissioner):
     enrolled(commissioner)
-    codes = two_factor.issue_recovery_codes(commissioner)
+    codes = services.recovery_codes_issue(user=commissioner)
     sign_in(client, "c@example.org")
     response = enter_code(client, codes[0].upper())
     assert response.url == reverse("home")
@@ -197,9 +225,13 @@ def test_a_recovery_code_signs_in_once(client, required, commissioner):
 
 
 def test_new_recovery_codes_replace_the_old_ones(client, required, commissioner):
-    force_login_verified(client, commissioner)
-    old = two_factor.issue_recovery_codes(commissioner)
-    assert client.post(reverse("two_factor_manage")).url == reverse("two_factor_recovery_codes")
+    device = force_login_verified(client, commissioner)
+    old = services.recovery_codes_issue(user=commissioner)
+    response = client.post(
+        reverse("two_factor_new_recovery_codes"),
+        {"password": TEST_PASSWORD, "code": code_for(device)},
+    )
+    assert response.url == reverse("two_factor_recovery_codes")
     new = re.findall(
         r"<code>([^<]+)</code>", client.get(reverse("two_factor_recovery_codes")).content.decode()
     )
@@ -249,7 +281,7 @@ def test_wrong_passwords_and_wrong_codes_share_one_count(client, required, commi
 
 
 def test_wrong_codes_at_enrolment_count_too(client, required, commissioner):
-    sign_in(client, "c@example.org")
+    through_invitation(client, commissioner)
     client.get(reverse("two_factor_setup"))
     for _ in range(9):
         client.post(reverse("two_factor_setup"), {"code": "000000"}, REMOTE_ADDR=ADDRESS)
@@ -260,9 +292,12 @@ def test_wrong_codes_at_enrolment_count_too(client, required, commissioner):
 # Resets ----------------------------------------------------------------------------
 
 
-def test_resetting_the_password_does_not_bypass_the_second_factor(client, required, commissioner):
+def test_resetting_the_password_does_not_bypass_the_second_factor(
+    client, required, commissioner, django_capture_on_commit_callbacks
+):
     enrolled(commissioner)
-    client.post(reverse("password_reset"), {"email": "c@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("password_reset"), {"email": "c@example.org"})
     link = re.search(r"https?://[^/]+(/password-reset/\S+/)", mail.outbox[0].body).group(1)
     form_page = client.get(link, follow=True)
     new = "heron-quartz-lantern-47"

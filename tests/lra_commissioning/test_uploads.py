@@ -333,3 +333,91 @@ def test_downloads_are_attachments_with_a_sandboxing_csp():
     )
     assert response["X-Content-Type-Options"] == "nosniff"
     response.file_to_stream.close()  # not response.close(): that signals request_finished
+
+
+# The hostile corpus: structure, not bytes ------------------------------------------------
+
+from tests.lra_commissioning import hostile_documents as corpus  # noqa: E402
+
+
+@pytest.mark.parametrize("packing", ["plain", "object-streams"])
+@pytest.mark.parametrize("kind", sorted(corpus.HOSTILE_PDFS))
+def test_pdfs_that_can_act_are_refused_however_they_are_packed(kind, packing):
+    data = corpus.hostile_pdf(kind)
+    if packing == "object-streams":
+        data = corpus.in_object_streams(data)
+        # Only a parser that opens the compressed object stream can see it.
+        assert b"/JavaScript" not in data and b"/Launch" not in data and b"/AA" not in data
+        assert corpus.page_count(data) == 2
+    with pytest.raises(ValidationError, match="JavaScript, actions or embedded files"):
+        validate_upload(upload("report.pdf", data), allowed={"pdf"})
+
+
+@pytest.mark.parametrize("packing", ["plain", "object-streams"])
+@pytest.mark.parametrize("kind", sorted(corpus.ORDINARY_PDFS))
+def test_ordinary_pdfs_with_links_and_contents_are_accepted(kind, packing):
+    data = corpus.ordinary_pdf(kind)
+    if packing == "object-streams":
+        data = corpus.in_object_streams(data)
+    assert validate_upload(upload("report.pdf", data), allowed={"pdf"}) == "pdf"
+
+
+def test_a_tagged_pdf_with_links_made_by_weasyprint_is_accepted():
+    from weasyprint import HTML
+
+    data = HTML(
+        string='<html lang="en"><title>Report</title><h1>Libraries</h1>'
+        '<p><a href="https://www.kent.gov.uk/">Kent</a> <a href="#end">end</a></p>'
+        '<p id="end">The end</p></html>'
+    ).write_pdf(pdf_variant="pdf/ua-1")
+    assert validate_upload(upload("report.pdf", data), allowed={"pdf"}) == "pdf"
+    packed = corpus.in_object_streams(data)
+    assert validate_upload(upload("report.pdf", packed), allowed={"pdf"}) == "pdf"
+
+
+def test_a_pdf_that_opens_only_with_a_password_is_refused():
+    with pytest.raises(ValidationError, match="protected with a password"):
+        validate_upload(upload("report.pdf", corpus.password_protected_pdf()), allowed={"pdf"})
+
+
+def test_a_pdf_with_only_an_owner_password_is_read_and_accepted():
+    data = corpus.password_protected_pdf(user_password="")
+    assert validate_upload(upload("report.pdf", data), allowed={"pdf"}) == "pdf"
+
+
+def test_a_damaged_pdf_is_refused():
+    data = corpus.in_object_streams(corpus.ordinary_pdf("blank"))
+    broken = data.replace(b"/FlateDecode /Length", b"/FlateDecode /Lxngth", 1)
+    broken = broken[:200] + b"\x00" * 200 + broken[400:]
+    with pytest.raises(ValidationError, match="damaged"):
+        validate_upload(upload("report.pdf", broken), allowed={"pdf"})
+
+
+@pytest.mark.parametrize("kind", sorted(corpus.HOSTILE_DOCX))
+def test_word_documents_that_can_act_or_reach_out_are_refused(kind):
+    with pytest.raises(ValidationError, match="macros|embedded object|links to something|fields"):
+        validate_upload(upload("plan.docx", corpus.HOSTILE_DOCX[kind]()), allowed={"docx"})
+
+
+def test_a_remote_template_is_refused_with_a_message_that_says_what_to_do():
+    data = corpus.HOSTILE_DOCX["unc-attached-template"]()
+    with pytest.raises(ValidationError, match="links to something outside it") as refused:
+        validate_upload(upload("plan.docx", data), allowed={"docx"})
+    assert "Remove the link, save the file and try again" in refused.value.messages[0]
+
+
+@pytest.mark.parametrize("kind", sorted(corpus.ORDINARY_DOCX))
+def test_ordinary_word_documents_with_links_pictures_and_fields_are_accepted(kind):
+    data = corpus.ORDINARY_DOCX[kind]()
+    assert validate_upload(upload("plan.docx", data), allowed={"docx"}) == "docx"
+
+
+@pytest.mark.parametrize("kind", sorted(corpus.HOSTILE_XLSX))
+def test_workbooks_that_can_act_or_reach_out_are_refused(kind):
+    with pytest.raises(ValidationError, match="macros|embedded object|links to something"):
+        validate_upload(upload("returns.xlsx", corpus.HOSTILE_XLSX[kind]()), allowed={"xlsx"})
+
+
+def test_a_workbook_saved_by_openpyxl_with_a_web_link_is_accepted():
+    data = corpus.openpyxl_workbook_with_a_link()
+    assert validate_upload(upload("returns.xlsx", data), allowed={"xlsx"}) == "xlsx"

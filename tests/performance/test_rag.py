@@ -105,7 +105,8 @@ def test_late_value_is_shown_as_late_with_its_colour_kept():
     rating = rag.rate(value=D(50), target=D(100), floor=D(90), submitted_late=True)
     assert rating.state == rag.LATE
     assert rating.underlying == rag.RED
-    assert rating.label == "Late (red)"
+    assert rating.label == "Late, red"
+    assert rating.tag_class == "govuk-tag--red"
     assert rating.needs_attention
 
 

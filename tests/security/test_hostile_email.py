@@ -1,8 +1,11 @@
 """Hostile text comes out inert in every e-mail the system sends.
 
-The system sends two kinds of e-mail: the reminders of the commissioning
-calendar (before a deadline, on the day, overdue, and escalations to the
-commissioners and the board) and the password reset. Each is triggered here
+The system sends these e-mails: the reminders of the commissioning calendar
+(before a deadline, on the day, overdue, and escalations to the commissioners
+and the board), the notifications of the workflows (a return to review, a
+value queried...), the password reset, the invitation to set up an account,
+the notice that two-factor sign-in changed, and the notice to the Strategic
+Board's members that a meeting's papers are published. Each is triggered here
 with every payload of the corpus, plus header-injection payloads, in every
 free-text field it shows (the deadline's title, the person's name), and read
 back from Django's outbox: the plain text shows the payload as written (not
@@ -25,8 +28,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils.html import escape
 
-from lra_commissioning.cycle import services, tasks
-from lra_commissioning.cycle.models import Deadline, Reminder, ReminderStatus
+from cycle import services, tasks
+from cycle.models import Deadline, Reminder, ReminderStatus
 from lra_commissioning.roles import Role
 from tests.cycle.factories import make_deadline
 from tests.factories import make_user
@@ -57,13 +60,19 @@ HEADERS = {
 
 # Every place that sends e-mail, with the test below that covers it.
 SENDERS = {
-    "lra_commissioning/cycle/services.py": "reminders and escalations (reminder_send)",
-    "lra_commissioning/views.py": "password reset (Django's PasswordResetView)",
+    "cycle/services.py": "reminders and escalations (reminder_send)",
+    "lra_commissioning/services.py": "password reset, invitation, two-factor changed",
+    "board/notify.py": "the board's papers notice to its members (send_papers_notice)",
+    "lra_commissioning/notifications.py": "workflow notifications (notification_email_send)",
 }
 EMAIL_TEMPLATES = {
-    "lra_commissioning/cycle/templates/cycle/email/reminder.txt",
+    "cycle/templates/cycle/email/reminder.txt",
+    "templates/notifications/notification_email.txt",
     "templates/registration/password_reset_email.txt",
     "templates/registration/password_reset_subject.txt",
+    "board/templates/board/email/papers_published.txt",
+    "templates/registration/invitation_email.txt",
+    "templates/registration/two_factor_changed_email.txt",
 }
 SENDING = re.compile(
     r"\b(send_mail|send_mass_mail|mail_admins|mail_managers|EmailMessage|"
@@ -188,6 +197,32 @@ def test_reminders_and_escalations_show_hostile_titles_and_names_as_plain_text(d
     assert f"Responsible: {payload}\n" in by_key["named"][0].body
 
 
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_the_papers_notice_shows_hostile_names_and_places_as_plain_text(db, payload):
+    from board import services as board_services
+    from board.models import Meeting, Position
+
+    admin = make_user(Role.ADMINISTRATOR, email="a@example.org", full_name="Ada Admin")
+    member = make_user(Role.BOARD_MEMBER, email="b@example.org", full_name=payload)
+    clerk = make_user(Role.COMMISSIONER, email="c@example.org", full_name="Carol Clerk")
+    board_services.membership_add(
+        user=member, position=Position.CABINET_MEMBER, starts_on=DAY, by=admin
+    )
+    meeting = board_services.meeting_schedule(
+        date=DAY, starts_at=datetime.time(10), location=payload[:200], by=clerk, today=DAY
+    )
+    # Published (the papers' own content is checked in test_hostile_pdf.py).
+    Meeting.objects.filter(pk=meeting.pk).update(
+        papers_status="ready",
+        papers_published_at=datetime.datetime(2016, 7, 7, tzinfo=datetime.UTC),
+    )
+    assert board_services.papers_notice_send(meeting_id=meeting.pk) == 1
+    (message,) = mail.outbox
+    assert message.to == ["b@example.org"]
+    assert email_problems(message, shown=[f"Dear {payload},", payload[:200].strip()]) == []
+    assert message.subject == "Papers published: Strategic Board, 14 July 2016"
+
+
 @pytest.mark.parametrize("payload", HEADER)
 def test_a_line_break_in_a_deadline_title_never_stops_its_reminder(db, payload):
     # Before the subject was made one line, Django refused the message
@@ -207,15 +242,69 @@ def test_a_line_break_in_a_deadline_title_never_stops_its_reminder(db, payload):
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
-def test_the_password_reset_email_shows_a_hostile_name_as_plain_text(client, db, payload):
+def test_workflow_notifications_show_hostile_titles_bodies_and_names_as_plain_text(db, payload):
+    from lra_commissioning import notifications
+
+    make_user(Role.COMMISSIONER, email="c@example.org", full_name=payload)
+    [pk] = notifications.notify(
+        event="hostile:1",
+        kind="to_review",
+        recipients=[make_user(Role.SERVICE_MANAGER, email="sm@example.org", full_name=payload)],
+        title=f"{payload} (title)",
+        body=f"{payload} (body)",
+        url="/home/",
+    )
+    assert notifications.notification_email_send(notification_id=pk) is True
+    (message,) = mail.outbox
+    assert message.recipients() == ["sm@example.org"]
+    assert message.subject == one_line(f"{payload} (title)")
+    assert email_problems(message, shown=[f"Dear {payload},", f"{payload} (body)"]) == []
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_the_password_reset_email_shows_a_hostile_name_as_plain_text(
+    client, db, payload, django_capture_on_commit_callbacks
+):
     user = make_user(email="reset@example.org", full_name=payload)
-    response = client.post(reverse("password_reset"), {"email": "RESET@example.org"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "RESET@example.org"})
     assert response.status_code == 302
     (message,) = mail.outbox
     assert message.to == [user.email]
     assert message.subject == "Reset your LRA Commissioning password"
     assert email_problems(message, shown=[f"Hello {payload},"]) == []
     assert re.search(r"https?://[^/\s]+/password-reset/[\w-]+/[\w-]+/", message.body)
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_the_invitation_email_shows_a_hostile_name_as_plain_text(
+    db, payload, django_capture_on_commit_callbacks
+):
+    from lra_commissioning import services as core
+
+    user = make_user(email="new@example.org", full_name=payload)
+    user.set_unusable_password()
+    user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation = core.invitation_send(user=user, by=None)
+    (message,) = mail.outbox
+    assert message.to == [user.email]
+    assert message.subject == "Set up your LRA Commissioning account"
+    assert email_problems(message, shown=[f"Hello {payload},"]) == []
+    assert f"/invitation/{invitation.pk}/{invitation.token()}/" in message.body
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+@pytest.mark.parametrize("change", ["set_up", "replaced", "recovery_codes"])
+def test_the_two_factor_changed_email_shows_a_hostile_name_as_plain_text(db, payload, change):
+    from lra_commissioning import services as core
+
+    user = make_user(email="changed@example.org", full_name=payload)
+    assert core.two_factor_changed_email_send(user_id=user.pk, change=change)
+    (message,) = mail.outbox
+    assert message.to == [user.email]
+    assert message.subject == f"{core.TWO_FACTOR_CHANGES[change]}: LRA Commissioning"
+    assert email_problems(message, shown=[f"Hello {payload},"]) == []
 
 
 def test_the_check_finds_live_markup_in_an_html_part_and_evaluated_templates():
@@ -233,11 +322,23 @@ def test_the_check_finds_live_markup_in_an_html_part_and_evaluated_templates():
     assert email_problems(message, shown=[f"Dear {payload},"]) == []
 
 
-def test_a_hostile_host_header_never_puts_its_address_in_the_reset_link(client, db):
-    # The reset link is built from the request's host: only ALLOWED_HOSTS are answered.
+def test_a_hostile_host_header_never_puts_its_address_in_the_reset_link(
+    client, db, settings, django_capture_on_commit_callbacks
+):
+    # Only ALLOWED_HOSTS are answered, and the link is built from SITE_URL anyway.
     make_user(email="reset@example.org", full_name="Rita Reset")
-    response = client.post(
-        reverse("password_reset"), {"email": "reset@example.org"}, HTTP_HOST="evil.example"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("password_reset"), {"email": "reset@example.org"}, HTTP_HOST="evil.example"
+        )
     assert response.status_code == 400
     assert mail.outbox == []
+    settings.ALLOWED_HOSTS = ["*"]
+    settings.SITE_URL = "https://lra.example.gov.uk"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("password_reset"), {"email": "reset@example.org"}, HTTP_HOST="evil.example"
+        )
+    (message,) = mail.outbox
+    assert "evil.example" not in message.body
+    assert "https://lra.example.gov.uk/password-reset/" in message.body

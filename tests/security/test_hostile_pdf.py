@@ -1,14 +1,16 @@
 """Hostile text comes out inert in every PDF the system renders.
 
-The system renders three PDFs with WeasyPrint: each version of the service
-specification (`specifications/pdf.py`), and the annual report and the cabinet
-committee report (`lra_commissioning/cycle/report.py`). On the demo data with
+The system renders these PDFs with WeasyPrint, all through
+`lra_commissioning/pdf.py`: each version of the service specification
+(`specifications/pdf.py`), the annual report and the cabinet committee
+report (`cycle/report.py`), the Strategic Board's papers
+(`board/papers.py`) and the KPIs at a glance (`performance/pdf.py`). On the demo data with
 the corpus written into every free-text field (as many payloads as fit in
 each), every one is rendered and read back: each payload it shows is there
 whole, as text (so markup was escaped, not interpreted, and no template syntax
 was evaluated), and the PDF holds no JavaScript, no action run on opening, no
-launch, no embedded file and no link out. WeasyPrint asks our URL fetchers only
-for our own static files; given live hostile markup, the fetchers refuse
+launch, no embedded file and no link out. WeasyPrint asks our URL fetcher only
+for our own static files; given live hostile markup, the fetcher refuses
 file:// and the network, so nothing is read or called, whatever the content.
 The PDFs served by the site's pages are checked the same way in
 `test_hostile_text.py`.
@@ -21,8 +23,9 @@ import pytest
 import weasyprint
 from django.conf import settings
 
-from lra_commissioning.cycle import report as report_module
-from lra_commissioning.cycle.models import ReportKind
+from cycle import report as report_module
+from cycle.models import ReportKind
+from lra_commissioning import pdf as pdf_module
 from specifications import pdf as specification_pdf
 from specifications.models import SpecificationVersion
 from specifications.selectors import version_with_content
@@ -39,15 +42,12 @@ from .hostile import (
 )
 
 EVERY_MARKER = {MARKER.search(p).group() for p in CORPUS}
-OWN_STATIC = (
-    specification_pdf.PDF_BASE_URL.rstrip("/") + settings.STATIC_URL,
-    report_module.REPORT_BASE_URL.rstrip("/") + settings.STATIC_URL,
-)
+OWN_STATIC = pdf_module.PDF_BASE_URL.rstrip("/") + settings.STATIC_URL
 
 
 @pytest.fixture
 def weasyprint_calls(monkeypatch):
-    """Records the HTML given to WeasyPrint and every URL it asks our fetchers for."""
+    """Records the HTML given to WeasyPrint and every URL it asks our fetcher for."""
     calls = {"html": [], "urls": []}
     real_html = weasyprint.HTML
 
@@ -55,28 +55,16 @@ def weasyprint_calls(monkeypatch):
         calls["html"].append(kwargs.get("string", ""))
         return real_html(*args, **kwargs)
 
-    monkeypatch.setattr(weasyprint, "HTML", recording_html)  # specifications imports it late
-    monkeypatch.setattr(report_module, "HTML", recording_html)
+    monkeypatch.setattr(weasyprint, "HTML", recording_html)  # imported when a PDF is made
 
-    real_report_fetch = report_module.StaticFilesOnlyFetcher.fetch
+    fetcher_class = pdf_module._fetcher_class()
+    real_fetch = fetcher_class.fetch
 
-    def report_fetch(self, url, headers=None):
+    def recording_fetch(self, url, headers=None):
         calls["urls"].append(url)
-        return real_report_fetch(self, url, headers)
+        return real_fetch(self, url, headers)
 
-    monkeypatch.setattr(report_module.StaticFilesOnlyFetcher, "fetch", report_fetch)
-
-    real_fetcher_class = specification_pdf._url_fetcher_class
-
-    def recording_fetcher_class():
-        class Recording(real_fetcher_class()):
-            def fetch(self, url, headers=None):
-                calls["urls"].append(url)
-                return super().fetch(url, headers)
-
-        return Recording
-
-    monkeypatch.setattr(specification_pdf, "_url_fetcher_class", recording_fetcher_class)
+    monkeypatch.setattr(fetcher_class, "fetch", recording_fetch)
     return calls
 
 
@@ -122,6 +110,20 @@ def test_the_annual_and_cabinet_report_pdfs_show_hostile_text_as_text(
             )
     assert not failures, "\n".join(failures)
     assert all(markers == EVERY_MARKER for markers in shown.values()), shown
+    _only_our_static_files_were_fetched(weasyprint_calls)
+
+
+def test_the_board_papers_show_hostile_text_as_text(demo_world, db, weasyprint_calls):
+    from board.models import Meeting
+    from board.papers import render_papers_pdf
+
+    write_corpus(all_in_each=True)
+    failures, shown = [], set()
+    for meeting in Meeting.objects.order_by("date"):
+        data = render_papers_pdf(meeting)
+        shown |= _check(f"papers of {meeting.reference}", data, weasyprint_calls, failures)
+    assert not failures, "\n".join(failures)
+    assert shown == EVERY_MARKER
     _only_our_static_files_were_fetched(weasyprint_calls)
 
 
@@ -176,16 +178,9 @@ body {{ background: url("file:///etc/passwd") }}
 </body></html>"""
 
 
-@pytest.mark.parametrize("which", ["specification", "report"])
-def test_the_pdf_url_fetchers_never_read_a_local_file_or_call_out(listener, which):
+def test_the_pdf_url_fetcher_never_reads_a_local_file_or_calls_out(listener):
     evil, hits = listener
-    if which == "specification":
-        base, fetcher = (
-            specification_pdf.PDF_BASE_URL,
-            specification_pdf._url_fetcher_class()(timeout=5),
-        )
-    else:
-        base, fetcher = report_module.REPORT_BASE_URL, report_module.StaticFilesOnlyFetcher()
+    base, fetcher = pdf_module.PDF_BASE_URL, pdf_module.static_fetcher()
     asked = []
     real_fetch = fetcher.fetch
 

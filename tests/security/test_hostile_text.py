@@ -35,19 +35,36 @@ from .pages import page_url
 
 
 def _render_stored_reports_again():
-    """The stored annual report PDFs were rendered before the corpus was written."""
+    """The stored annual report PDFs and pages were rendered before the corpus was written."""
     from django.core.files.base import ContentFile
 
-    from lra_commissioning.cycle.models import AnnualReport
-    from lra_commissioning.cycle.report import build_report_data, render_report_pdf
+    from cycle.models import AnnualReport
+    from cycle.report import build_report_data, render_report_body, render_report_pdf
 
     for report in AnnualReport.objects.exclude(pdf="").select_related("financial_year"):
-        data = build_report_data(start_year=report.financial_year.start_year, kind=report.kind)
+        data = build_report_data(
+            start_year=report.financial_year.start_year, kind=report.kind, report=report
+        )
+        AnnualReport.objects.filter(pk=report.pk).update(body_html=render_report_body(data))
         storage = report.pdf.storage
         storage.delete(report.pdf.name)
         assert (
             storage.save(report.pdf.name, ContentFile(render_report_pdf(data))) == report.pdf.name
         )
+
+
+def _render_stored_papers_again():
+    """The board's stored papers were rendered (or stood in for) before the corpus."""
+    from django.core.files.base import ContentFile
+
+    from board.models import Meeting
+    from board.papers import render_papers_pdf
+
+    for meeting in Meeting.objects.exclude(papers_pdf=""):
+        storage = meeting.papers_pdf.storage
+        storage.delete(meeting.papers_pdf.name)
+        data = render_papers_pdf(meeting)
+        assert storage.save(meeting.papers_pdf.name, ContentFile(data)) == meeting.papers_pdf.name
 
 
 def test_hostile_text_in_every_free_text_field_is_inert_on_every_page(
@@ -61,6 +78,7 @@ def test_hostile_text_in_every_free_text_field_is_inert_on_every_page(
     written = write_corpus()
     assert len(written) >= 5, written
     _render_stored_reports_again()
+    _render_stored_papers_again()
     failures, shown, pages, pdfs, shown_in_pdfs = [], set(), 0, 0, set()
     for who in WHO:
         client.logout()
@@ -144,8 +162,12 @@ def test_form_labels_made_from_record_text_are_escaped(demo_world, client, db):
     # be escaped by the form. Every markup payload is tried in turn.
     from django.urls import reverse
 
-    from specifications.models import Outcome
+    from specifications.models import BusinessPlan, BusinessPlanStatus, Outcome
 
+    # The demo accepted 2017/18's plan: put it back with the commissioner to review.
+    BusinessPlan.objects.filter(financial_year__start_year=2017).update(
+        status=BusinessPlanStatus.SUBMITTED
+    )
     client.force_login(User.objects.get(email="commissioner@example.org"))
     url = reverse("specifications:plan_review", kwargs={"start_year": 2017})
     for payload in XSS:

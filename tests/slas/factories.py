@@ -23,8 +23,9 @@ def other_lead():
     return make_user(Role.SUPPORT_LEAD, email="other.lead@example.org", full_name="Olly Other")
 
 
-def sla_in(state, *, service, manager, lead, year=2016, levels=1):
-    """An SLA for `service` and `year` walked to `state` by `manager` and `lead`."""
+def sla_in(state, *, service, manager, lead, year=2016, levels=1, **level_kwargs):
+    """An SLA for `service` and `year` walked to `state` by `manager` and `lead`
+    (`level_kwargs`, such as a time limit, go to each service level)."""
     FinancialYearFactory(start_year=year)
     FinancialYearFactory(start_year=year + 1)
     sla = services.sla_create(
@@ -41,6 +42,7 @@ def sla_in(state, *, service, manager, lead, year=2016, levels=1):
             unit=LevelUnit.PERCENTAGE,
             target=Decimal("95"),
             higher_is_better=True,
+            **level_kwargs,
         )
     if state == SlaStatus.DRAFTING:
         return _fresh(sla)

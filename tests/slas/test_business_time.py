@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from slas.business_time import (
-    add_working_hours,
+    calendar_hours_between,
     percent_within,
     within_limit,
     working_days_taken,
@@ -52,45 +52,6 @@ def test_working_hours_between_counts_only_office_hours_on_working_days(start, e
     assert working_hours_between(dt(start), dt(end)) == Decimal(hours)
 
 
-@pytest.mark.parametrize(
-    ("start", "hours", "due"),
-    [
-        # Within the day.
-        ("2016-06-01 09:00", 4, "2016-06-01 13:00"),
-        ("2016-06-01 13:00", 4, "2016-06-01 17:00"),
-        # Runs over the night into the next morning.
-        ("2016-06-01 16:00", 4, "2016-06-02 12:00"),
-        # Logged at night: counts from the next opening.
-        ("2016-06-01 22:30", 4, "2016-06-02 13:00"),
-        ("2016-06-02 07:00", 1, "2016-06-02 10:00"),
-        # Friday afternoon to Monday morning.
-        ("2016-06-03 16:00", 4, "2016-06-06 12:00"),
-        # Logged on a Saturday: Monday.
-        ("2016-06-04 11:00", 2, "2016-06-06 11:00"),
-        # Friday before the spring bank holiday: due on the Tuesday.
-        ("2016-05-27 16:00", 4, "2016-05-31 12:00"),
-        # Christmas Eve week 2016: Friday 23rd, then Wednesday 28th.
-        ("2016-12-23 15:00", 8, "2016-12-28 15:00"),
-        # Two working days' worth from a Thursday before Good Friday 2016.
-        ("2016-03-24 09:00", 16, "2016-03-29 17:00"),
-        # Fractions of an hour.
-        ("2016-06-01 16:30", "0.5", "2016-06-01 17:00"),
-        ("2016-06-01 16:45", "0.5", "2016-06-02 09:15"),
-        # Nothing to add.
-        ("2016-06-04 11:00", 0, "2016-06-04 11:00"),
-    ],
-)
-def test_add_working_hours_skips_nights_weekends_and_bank_holidays(start, hours, due):
-    assert add_working_hours(dt(start), hours) == dt(due)
-
-
-def test_add_working_hours_and_hours_between_agree():
-    start = dt("2016-12-22 14:20")
-    for hours in range(1, 30):
-        due = add_working_hours(start, hours)
-        assert working_hours_between(start, due) == Decimal(hours)
-
-
 def test_clock_change_neither_adds_nor_removes_office_hours():
     london = ZoneInfo("Europe/London")
     # Clocks went back at 02:00 on Sunday 30 October 2016.
@@ -115,11 +76,6 @@ def test_an_office_that_closes_before_it_opens_is_refused():
             opens=datetime.time(17),
             closes=datetime.time(9),
         )
-
-
-def test_negative_hours_are_refused():
-    with pytest.raises(ValueError, match="cannot be negative"):
-        add_working_hours(dt("2016-06-01 09:00"), -1)
 
 
 @pytest.mark.parametrize(
@@ -158,3 +114,19 @@ def test_percent_within_counts_cases_and_has_no_answer_for_no_cases():
     ]
     assert percent_within(cases, limit=4) == Decimal("66.7")
     assert percent_within([], limit=4) is None
+
+
+def test_calendar_hours_count_nights_weekends_and_bank_holidays_and_real_time():
+    # Friday 16:00 before the Spring bank holiday to Tuesday 11:00.
+    start, end = dt("2016-05-27 16:00"), dt("2016-05-31 11:00")
+    assert working_hours_between(start, end) == Decimal("3.00")
+    assert calendar_hours_between(start, end) == Decimal("91.00")
+    assert within_limit(start, end, limit=4) and not within_limit(
+        start, end, limit=4, calendar_hours=True
+    )
+    # The night the clocks went back (30 October 2016) had 25 hours.
+    london = ZoneInfo("Europe/London")
+    assert calendar_hours_between(
+        datetime.datetime(2016, 10, 29, 12, tzinfo=london),
+        datetime.datetime(2016, 10, 30, 12, tzinfo=london),
+    ) == Decimal("25.00")

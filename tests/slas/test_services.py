@@ -10,7 +10,7 @@ from lra_commissioning import obligations
 from lra_commissioning.roles import Role
 from lra_commissioning.workflow import DomainError, TransitionNotAllowed
 from slas import services
-from slas.models import SLA, LevelUnit, Rating, SlaStatus, rate
+from slas.models import SLA, Clock, LevelUnit, Rating, SlaStatus, rate
 from tests.factories import make_user
 
 from .factories import other_lead, sla_in, support_service
@@ -62,15 +62,31 @@ def _do(action, sla, manager, lead):
     return calls[action]()
 
 
-# Which actions each state allows (every other pair is refused).
+# Which actions each state allows, and the state each leads to (every other pair
+# is refused). Starting next year's SLA and reporting a result leave this one as it is.
 ALLOWED = {
-    S.DRAFTING: {"edit", "propose"},
-    S.PROPOSED: {"return_to_drafting", "agree_for_service", "agree_for_support_service"},
-    S.AGREED: {"bring_into_force", "start_next_year"},
-    S.IN_FORCE: {"start_review", "end", "start_next_year", "report"},
-    S.UNDER_REVIEW: {"renew", "end", "start_next_year", "report"},
-    S.RENEWED: {"report"},
-    S.ENDED: {"report"},
+    S.DRAFTING: {"edit": S.DRAFTING, "propose": S.PROPOSED},
+    S.PROPOSED: {
+        "return_to_drafting": S.DRAFTING,
+        # One side's agreement leaves it waiting for the other's.
+        "agree_for_service": S.PROPOSED,
+        "agree_for_support_service": S.PROPOSED,
+    },
+    S.AGREED: {"bring_into_force": S.IN_FORCE, "start_next_year": S.AGREED},
+    S.IN_FORCE: {
+        "start_review": S.UNDER_REVIEW,
+        "end": S.ENDED,
+        "start_next_year": S.IN_FORCE,
+        "report": S.IN_FORCE,
+    },
+    S.UNDER_REVIEW: {
+        "renew": S.RENEWED,
+        "end": S.ENDED,
+        "start_next_year": S.UNDER_REVIEW,
+        "report": S.UNDER_REVIEW,
+    },
+    S.RENEWED: {"report": S.RENEWED},
+    S.ENDED: {"report": S.ENDED},
 }
 ACTIONS = sorted(set().union(*ALLOWED.values()))
 
@@ -81,6 +97,8 @@ def test_every_state_allows_only_its_actions(state, action, ict, service_manager
     sla = sla_in(state, service=ict, manager=service_manager, lead=support_lead)
     if action in ALLOWED[state]:
         _do(action, sla, service_manager, support_lead)
+        sla.refresh_from_db()
+        assert sla.status == ALLOWED[state][action]
     else:
         with pytest.raises((TransitionNotAllowed, DomainError)):
             _do(action, sla, service_manager, support_lead)
@@ -116,7 +134,11 @@ def test_both_sides_agreeing_makes_it_agreed_and_meets_the_obligation(
         obligations._listeners.remove(listener)
     assert sla.status == S.AGREED
     assert sla.agreed_on == datetime.date(2016, 3, 1)
-    assert met == [(f"sla:{ict.id}:2016", datetime.date(2016, 3, 1), service_manager)]
+    assert met == [
+        # The lead's own deadline for the support service's side, then the SLA's.
+        (f"sla_support:{ict.id}:2016:{support_lead.id}", datetime.date(2016, 3, 1), support_lead),
+        (f"sla:{ict.id}:2016", datetime.date(2016, 3, 1), service_manager),
+    ]
 
 
 def test_the_same_person_cannot_agree_both_sides(ict, support_lead):
@@ -388,6 +410,70 @@ def test_correcting_a_result_re_rates_it_and_an_action_needs_owner_and_date(
     result = services.result_update(result=result, by=support_lead, value=95, commentary="Recount")
     assert result.rating == Rating.MET
     assert result.history.first().history_user == support_lead
+
+
+# Three P1 incidents of the first quarter of 2016/17: 2.5 and 3 working hours (over a
+# weekend, and over the Spring bank holiday of 30 May 2016), then 6 working hours.
+def _incidents():
+    from zoneinfo import ZoneInfo
+
+    def at(day, month, hour, minute=0):
+        return datetime.datetime(2016, month, day, hour, minute, tzinfo=ZoneInfo("Europe/London"))
+
+    return [
+        (at(3, 6, 16), at(6, 6, 10, 30)),
+        (at(27, 5, 16), at(31, 5, 11)),
+        (at(1, 6, 9), at(1, 6, 15)),
+    ]
+
+
+@pytest.mark.parametrize(
+    "clock, expected",
+    [(Clock.WORKING_HOURS, Decimal("66.7")), (Clock.CALENDAR_HOURS, Decimal("0.0"))],
+)
+def test_a_result_from_cases_counts_their_times_on_the_levels_clock(
+    clock, expected, ict, service_manager, support_lead
+):
+    sla = sla_in(
+        S.IN_FORCE,
+        service=ict,
+        manager=service_manager,
+        lead=support_lead,
+        time_limit_hours=Decimal("4"),
+        clock=clock,
+    )
+    level = sla.service_levels.get()
+    result = services.result_report(
+        service_level=level, period_start=Q1, cases=_incidents(), by=support_lead, on=AFTER_Q1
+    )
+    assert result.value == expected
+    assert result.rating == Rating.BREACHED
+
+
+def test_cases_are_refused_for_a_level_without_a_time_limit(ict, service_manager, support_lead):
+    sla = sla_in(S.IN_FORCE, service=ict, manager=service_manager, lead=support_lead)
+    with pytest.raises(DomainError, match="no time limit"):
+        services.result_report(
+            service_level=sla.service_levels.get(),
+            period_start=Q1,
+            cases=_incidents(),
+            by=support_lead,
+            on=AFTER_Q1,
+        )
+
+
+def test_a_time_limit_is_only_for_a_percentage(ict, service_manager, support_lead):
+    sla = sla_in(S.DRAFTING, service=ict, manager=service_manager, lead=support_lead)
+    with pytest.raises(DomainError, match="time limit is for a percentage"):
+        services.service_level_save(
+            sla=sla,
+            by=service_manager,
+            measure="Average time to resolve",
+            unit=LevelUnit.WORKING_HOURS,
+            target=Decimal("8"),
+            higher_is_better=False,
+            time_limit_hours=Decimal("4"),
+        )
 
 
 # Next year's SLA -------------------------------------------------------------

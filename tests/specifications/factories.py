@@ -89,6 +89,13 @@ def take_to(version, status, commissioner, board, head):
         )
         version.refresh_from_db()
         return version
+    if status == VersionStatus.RETURNED_BY_SERVICE:
+        take_to(version, VersionStatus.SIGNED_OFF, commissioner, board, head)
+        services.version_return_by_service(
+            version=version, reasons="The service cannot staff Sunday opening.", by=head
+        )
+        version.refresh_from_db()
+        return version
     for reached, step in path:
         step()
         if reached == status:

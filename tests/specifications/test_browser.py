@@ -1,5 +1,7 @@
 """The public pages pass axe, and the annual journey works end to end in Chromium."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -7,7 +9,7 @@ from lra_commissioning.models import FinancialYear
 from specifications import services
 from specifications.models import VersionStatus
 
-from .factories import draft_version, published_version
+from .factories import draft_version, published_version, take_to
 
 pytestmark = [pytest.mark.browser]
 
@@ -131,3 +133,83 @@ def test_staff_pages_pass_axe_including_the_kpi_form_in_error(
     assert "the floor must be at or below the target" in page.inner_text(".govuk-error-summary")
     assert_accessible(page)
     assert plan.pk
+
+
+def test_the_head_of_service_returns_a_signed_off_version_and_it_goes_round_again(
+    page_for, assert_accessible, people
+):
+    c, b, h = people
+    version = take_to(draft_version(c, kpis=1), VersionStatus.SIGNED_OFF, c, b, h)
+    detail = reverse("specifications:version_detail", args=[version.pk])
+
+    head = page_for(h)
+    head.goto(reverse("home"))
+    head.get_by_role("link", name="2016/17 specification, version 1.0").click()
+    head.get_by_role("link", name="Return to the commissioner").click()
+    # Without reasons: the message beside the field, and the page still passes axe.
+    head.get_by_role("button", name="Return to the commissioner").click()
+    head.wait_for_selector(".govuk-error-summary")
+    assert "Enter the service's reasons" in head.inner_text(".govuk-error-summary")
+    assert_accessible(head)
+    head.fill("#id_reasons", "The Sunday opening target needs staff we do not have.")
+    head.get_by_role("button", name="Return to the commissioner").click()
+    head.wait_for_selector("text=has been returned to the commissioner with your reasons")
+
+    commissioner = page_for(c)
+    commissioner.goto(reverse("home"))
+    commissioner.get_by_role("link", name="2016/17 specification, version 1.0").click()
+    main = commissioner.inner_text("main")
+    assert "Returned by the service" in main
+    assert "The Sunday opening target needs staff we do not have." in main
+    assert_accessible(commissioner)
+    commissioner.get_by_role("button", name="Submit to the board").click()
+    commissioner.wait_for_selector("text=has been submitted to the board")
+
+    board = page_for(b)
+    board.goto(detail)
+    board.get_by_role("link", name="Record the board's sign-off").click()
+    board.fill("#id_minute_reference", "LRA-SB/2016/9")
+    board.get_by_role("button", name="Record the sign-off").click()
+    board.wait_for_selector("text=has been recorded")
+
+    head = page_for(h)
+    head.goto(detail)
+    head.get_by_role("button", name="Agree for the service").click()
+    head.wait_for_selector("text=You have agreed version 1.0")
+    version.refresh_from_db()
+    assert version.status == VersionStatus.AGREED
+    assert version.board_minute_reference == "LRA-SB/2016/9"
+
+
+def test_the_public_diff_marks_added_and_removed_words_and_passes_axe(
+    page_for, assert_accessible, people
+):
+    c = people[0]
+    first = draft_version(c)
+    overview = first.sections.get(kind="overview")
+    services.section_update(section=overview, heading="Overview", body="Open six days.", by=c)
+    take_to(first, VersionStatus.PUBLISHED, *people)
+    FinancialYear.objects.get_or_create(start_year=2017)
+    draft = services.specification_start_next_year(today=datetime.date(2016, 10, 1), by=c)
+    services.section_update(
+        section=draft.sections.get(kind="overview"),
+        heading="Overview",
+        body="Open seven days.",
+        by=c,
+    )
+    take_to(draft, VersionStatus.PUBLISHED, *people)
+    page = page_for(None)
+    page.goto(
+        reverse(
+            "specifications:public_version",
+            kwargs={"start_year": 2017, "major": draft.major, "minor": 0},
+        )
+    )
+    added = page.locator("ins.lra-diff__added", has_text="seven")
+    removed = page.locator("del.lra-diff__removed", has_text="six")
+    assert added.text_content().strip() == "added: seven"
+    assert removed.text_content().strip() == "removed: six"
+    # Colour and text decoration both mark the change (not colour alone).
+    assert "underline" in added.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert "line-through" in removed.evaluate("e => getComputedStyle(e).textDecorationLine")
+    assert_accessible(page)

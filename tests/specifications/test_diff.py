@@ -1,16 +1,18 @@
 """versions_diff: every kind of change, matched by stable keys."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from lra_commissioning.models import FinancialYear
 from specifications import services
 from specifications.diff import ADDED, CHANGED, REMOVED, versions_diff
-from specifications.models import Specification
+from specifications.models import Specification, VersionStatus
 from specifications.selectors import version_with_content
 
-from .factories import draft_version, kpi_fields, strategic_outcome
+from .factories import draft_version, kpi_fields, strategic_outcome, take_to
 
 
 @pytest.fixture
@@ -114,3 +116,83 @@ def test_diff_costs_no_queries_on_prefetched_versions(pair, django_assert_num_qu
     old, new = (version_with_content(v.pk) for v in pair)
     with django_assert_num_queries(0):
         versions_diff(old, new).summary()
+
+
+# Word by word ---------------------------------------------------------------------
+
+
+def test_word_diff_marks_each_added_and_removed_word_and_keeps_both_texts_whole():
+    from specifications.diff import SAME, word_diff
+
+    old = "Libraries open six days a week."
+    new = "Libraries open seven days a week, and on bank holidays."
+    pieces = word_diff(old, new)
+    assert "".join(t for k, t in pieces if k in (SAME, ADDED)) == new
+    assert "".join(t for k, t in pieces if k in (SAME, REMOVED)) == old
+    assert [t.strip() for k, t in pieces if k == REMOVED] == ["six", "week."]
+    assert [t.strip() for k, t in pieces if k == ADDED] == [
+        "seven",
+        "week, and on bank holidays.",
+    ]
+
+
+def test_word_diff_ignores_re_spacing():
+    from specifications.diff import SAME, word_diff
+
+    assert [k for k, _ in word_diff("one  two three", "one two three")] == [SAME]
+
+
+LONG = " ".join(["The service keeps every library open as agreed."] * 12)  # ~600 characters
+
+
+def _changed_section_page(client, people, old_body, new_body):
+    c = people[0]
+    first = draft_version(c)
+    services.section_update(
+        section=first.sections.get(kind="overview"), heading="Overview", body=old_body, by=c
+    )
+    take_to(first, VersionStatus.PUBLISHED, *people)
+    FinancialYear.objects.get_or_create(start_year=2017)
+    draft = services.specification_start_next_year(today=datetime.date(2016, 10, 1), by=c)
+    services.section_update(
+        section=draft.sections.get(kind="overview"), heading="Overview", body=new_body, by=c
+    )
+    take_to(draft, VersionStatus.PUBLISHED, *people)
+    url = reverse(
+        "specifications:public_version",
+        kwargs={"start_year": 2017, "major": draft.major, "minor": 0},
+    )
+    return client.get(url).content.decode()
+
+
+@pytest.fixture
+def people(commissioner, board_member, head_of_service):
+    return commissioner, board_member, head_of_service
+
+
+def test_a_sentence_added_after_300_characters_is_shown_and_marked_as_added(client, people):
+    html = _changed_section_page(client, people, LONG, LONG + " Sunday opening starts in June.")
+    assert (
+        '<ins class="lra-diff__added"><span class="govuk-visually-hidden">added: </span>'
+        "Sunday opening starts in June.</ins>" in html
+    )
+    # Nothing is cut: the whole text is there, with no ellipsis.
+    assert html.count("The service keeps every library open as agreed.") >= 12
+    assert "…" not in html
+
+
+def test_a_removed_word_is_struck_through_with_its_kind_in_words(client, people):
+    html = _changed_section_page(client, people, "Open six days a week.", "Open seven days a week.")
+    assert (
+        '<del class="lra-diff__removed"><span class="govuk-visually-hidden">removed: </span>'
+        "six </del>" in html
+    )
+    assert "added: </span>seven </ins>" in html
+
+
+def test_text_in_a_diff_is_escaped(client, people):
+    html = _changed_section_page(
+        client, people, "Plain text.", 'Plain text. <script>alert("x")</script>'
+    )
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</ins>" in html

@@ -54,6 +54,9 @@ def _act(action, version, people):
             version=version, comments="Not yet", decided_on=today, by=b
         ),
         "agree": lambda: services.version_agree(version=version, by=h),
+        "return_by_service": lambda: services.version_return_by_service(
+            version=version, reasons="We cannot staff it.", by=h
+        ),
         "publish": lambda: services.version_publish(version=version, by=c),
     }[action]()
 
@@ -61,15 +64,19 @@ def _act(action, version, people):
 ALLOWED = {
     ("submit", V.DRAFT): V.WITH_BOARD,
     ("submit", V.RETURNED): V.WITH_BOARD,
+    ("submit", V.RETURNED_BY_SERVICE): V.WITH_BOARD,
     ("sign_off", V.WITH_BOARD): V.SIGNED_OFF,
     ("return", V.WITH_BOARD): V.RETURNED,
     ("agree", V.SIGNED_OFF): V.AGREED,
+    ("return_by_service", V.SIGNED_OFF): V.RETURNED_BY_SERVICE,
     ("publish", V.AGREED): V.PUBLISHED,
 }
 
 
 @pytest.mark.parametrize("state", list(V))
-@pytest.mark.parametrize("action", ["submit", "sign_off", "return", "agree", "publish"])
+@pytest.mark.parametrize(
+    "action", ["submit", "sign_off", "return", "agree", "return_by_service", "publish"]
+)
 def test_version_workflow_allows_only_the_transitions_in_its_table(state, action, people):
     version = take_to(draft_version(people[0]), state, *people)
     expected = ALLOWED.get((action, state))
@@ -103,7 +110,7 @@ def test_content_can_change_only_in_draft_or_returned(state, people):
         lambda: services.outcome_update(outcome=outcome, title="New", by=c),
         lambda: services.version_update(version=version, summary="New", by=c),
     ]
-    if state in (V.DRAFT, V.RETURNED):
+    if state in (V.DRAFT, V.RETURNED, V.RETURNED_BY_SERVICE):
         for edit in edits:
             edit()
     else:
@@ -167,6 +174,55 @@ def test_only_the_head_of_service_may_agree(people, service_manager):
     version = take_to(draft_version(people[0]), V.SIGNED_OFF, *people)
     with pytest.raises(DomainError):
         services.version_agree(version=version, by=service_manager)
+
+
+# The head of service returns a signed-off version (seed paper §6.2) ----------------
+
+
+def test_the_head_of_service_returns_a_signed_off_version_with_reasons_and_it_goes_round(
+    people,
+):
+    c, b, h = people
+    version = take_to(draft_version(c), V.SIGNED_OFF, *people)
+    services.version_return_by_service(
+        version=version, reasons="  The Sunday target needs staff we do not have.  ", by=h
+    )
+    version.refresh_from_db()
+    assert version.status == V.RETURNED_BY_SERVICE
+    assert version.service_returned_by == h and version.service_returned_at is not None
+    assert version.service_return_reasons == "The Sunday target needs staff we do not have."
+    assert version.agreed_by is None
+    # The commissioner revises it, it goes to the board again, then the service agrees it.
+    services.kpi_update(kpi=version.kpis.get(), title="Sunday opening, where staffed", by=c)
+    services.version_submit(version=version, by=c)
+    services.version_sign_off(
+        version=version, decided_on=timezone.localdate(), minute_reference="SB/10", by=b
+    )
+    services.version_agree(version=version, by=h)
+    version.refresh_from_db()
+    assert version.status == V.AGREED and version.board_minute_reference == "SB/10"
+    statuses = [r.status for r in version.history.order_by("history_id")]
+    assert V.RETURNED_BY_SERVICE in statuses
+    assert statuses.index(V.RETURNED_BY_SERVICE) < statuses.index(V.AGREED)
+
+
+def test_returning_for_the_service_needs_reasons(people):
+    version = take_to(draft_version(people[0]), V.SIGNED_OFF, *people)
+    with pytest.raises(ValidationError) as err:
+        services.version_return_by_service(version=version, reasons="   ", by=people[2])
+    assert "reasons" in err.value.error_dict
+    version.refresh_from_db()
+    assert version.status == V.SIGNED_OFF
+
+
+def test_only_the_head_of_service_may_return_for_the_service(people, service_manager):
+    c, b, h = people
+    version = take_to(draft_version(c), V.SIGNED_OFF, *people)
+    for who in (service_manager, c, b):
+        with pytest.raises(DomainError):
+            services.version_return_by_service(version=version, reasons="No.", by=who)
+    version.refresh_from_db()
+    assert version.status == V.SIGNED_OFF
 
 
 def test_submitting_an_empty_draft_is_refused(commissioner):
@@ -439,9 +495,17 @@ def test_comment_moderation_follows_its_table(people, state, action, allowed):
     }[action]
     if allowed:
         call()
+        comment.refresh_from_db()
+        # Responding publishes the response; the comment stays published.
+        target = {"publish": CommentStatus.PUBLISHED, "reject": CommentStatus.REJECTED}
+        assert comment.status == target.get(action, CommentStatus.PUBLISHED)
     else:
+        comment.refresh_from_db()
+        before = comment.status
         with pytest.raises(TransitionNotAllowed):
             call()
+        comment.refresh_from_db()
+        assert comment.status == before
 
 
 def test_erase_task_erases_personal_data_after_the_retention_period_and_twice_is_safe(
@@ -589,3 +653,32 @@ def test_a_plan_needs_a_published_specification(commissioner, service_manager):
         services.business_plan_start(
             financial_year=draft.specification.financial_year, by=service_manager
         )
+
+
+def test_the_rate_limit_takes_exactly_the_limit_when_comments_arrive_at_once(settings, monkeypatch):
+    import threading
+
+    from django.core.cache import caches
+
+    settings.COMMENT_RATE_LIMIT_PER_HOUR = 5
+    # One cache client shared by the threads, as gunicorn's threads share a process's.
+    monkeypatch.setattr(services, "cache", caches["default"])
+    start = threading.Barrier(20)
+    outcomes = []
+
+    def send():
+        start.wait()
+        try:
+            services.comment_rate_limit_count(address="203.0.113.7")
+        except services.RateLimited:
+            outcomes.append("refused")
+        else:
+            outcomes.append("taken")
+
+    threads = [threading.Thread(target=send) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("taken") == 5
+    assert outcomes.count("refused") == 15

@@ -240,22 +240,6 @@ def test_the_published_pdf_is_rendered_once_and_kept(client, current, monkeypatc
     assert client.get(url).content == first
 
 
-def test_the_pdf_fetcher_serves_static_files_only():
-    from specifications.pdf import PDF_BASE_URL, _url_fetcher_class
-
-    fetcher = _url_fetcher_class()()
-    ok = fetcher.fetch(PDF_BASE_URL + "static/specifications/pdf.css")
-    assert ok.content_type == "text/css"
-    for url in (
-        "file:///etc/passwd",
-        "http://example.com/x.css",
-        PDF_BASE_URL + "static/../settings.py",
-        PDF_BASE_URL + "media/secret.pdf",
-    ):
-        with pytest.raises(ValueError):
-            fetcher.fetch(url)
-
-
 # Staff pages: roles × actions on the server --------------------------------------------
 
 
@@ -419,3 +403,78 @@ def test_home_page_lists_comments_awaiting_moderation(client, current, commissio
     client.force_login(commissioner)
     html = client.get(reverse("home")).content.decode()
     assert "Comments awaiting moderation" in html and "1 public comment" in html
+
+
+# Behind the TLS proxy: each commenter has their own limit ---------------------------------
+
+
+def _post_through(client, forwarded, remote="10.0.0.5"):
+    return client.post(
+        COMMENT,
+        {"section": "0", "body": "Please open on Sundays."},
+        REMOTE_ADDR=remote,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_behind_the_proxy_the_limit_is_per_commenter_not_per_proxy(client, current, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    settings.COMMENT_RATE_LIMIT_PER_HOUR = 2
+    assert _post_through(client, "203.0.113.1").status_code == 302
+    assert _post_through(client, "203.0.113.1").status_code == 302
+    assert "Wait an hour" in _post_through(client, "203.0.113.1").content.decode()
+    # Someone else, through the same proxy, may still comment.
+    assert _post_through(client, "203.0.113.2").status_code == 302
+    assert PublicComment.objects.count() == 3
+
+
+def test_a_made_up_forwarded_address_does_not_escape_the_limit(client, current, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.5"]
+    settings.COMMENT_RATE_LIMIT_PER_HOUR = 2
+    for n in range(2):
+        assert _post_through(client, f"198.51.100.{n}", remote="192.0.2.50").status_code == 302
+    response = _post_through(client, "198.51.100.9", remote="192.0.2.50")
+    assert response.status_code == 400
+    assert PublicComment.objects.count() == 2
+
+
+# The head of service returns a signed-off version (seed paper §6.2) -----------------
+
+
+def test_the_head_of_service_returns_a_signed_off_version_with_reasons(client, people):
+    c, b, h = people
+    version = take_to(draft_version(c), V.SIGNED_OFF, *people)
+    page = reverse("specifications:version_detail", args=[version.pk])
+    url = reverse("specifications:version_return_by_service", args=[version.pk])
+    client.force_login(h)
+    assert url in client.get(page).content.decode()
+    refused = client.post(url, {"reasons": ""})
+    assert refused.status_code == 400
+    assert "Enter the service&#x27;s reasons" in refused.content.decode()
+    response = client.post(url, {"reasons": "We cannot staff <b>Sunday</b> opening."})
+    assert response.status_code == 302
+    assert response.url == reverse("specifications:staff_index")
+    version.refresh_from_db()
+    assert version.status == V.RETURNED_BY_SERVICE
+    # The commissioner reads the reasons (as text) and may revise and resubmit it.
+    client.force_login(c)
+    html = client.get(page).content.decode()
+    assert "We cannot staff &lt;b&gt;Sunday&lt;/b&gt; opening." in html
+    assert "Returned by the service" in html
+    assert reverse("specifications:version_submit", args=[version.pk]) in html
+    assert reverse("specifications:version_edit", args=[version.pk]) in html
+    home = client.get(reverse("home")).content.decode()
+    assert "Specifications returned by the service" in home
+
+
+def test_only_the_head_of_service_sees_the_return_button(client, people, service_manager):
+    c, b, h = people
+    version = take_to(draft_version(c), V.SIGNED_OFF, *people)
+    page = reverse("specifications:version_detail", args=[version.pk])
+    url = reverse("specifications:version_return_by_service", args=[version.pk])
+    for who in (service_manager, c, b):
+        client.force_login(who)
+        assert url not in client.get(page).content.decode()
+        assert client.post(url, {"reasons": "No."}).status_code == 403
+    version.refresh_from_db()
+    assert version.status == V.SIGNED_OFF

@@ -1,0 +1,147 @@
+"""The session and the signed-in person are kept in the cache between requests, yet
+signing out, a closed account, a removed role and a new password count at the very
+next request; with the cache down everyone carries on from the database."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from lra_commissioning import services
+from lra_commissioning.auth import person_key
+from lra_commissioning.roles import Role
+from tests.brokers import DEAD_REDIS, redis_at
+from tests.factories import TEST_PASSWORD
+
+STAFF_PAGE = "specifications:staff_index"
+
+
+def _tables_read(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    tables = {"django_session", "lra_commissioning_user", "lra_commissioning_userrole"}
+    read = {table for q in queries for table in tables if f'"{table}"' in q["sql"]}
+    return response, read
+
+
+def _edit(person, *, by, roles=None, is_active=True):
+    return services.user_update(
+        user=person,
+        by=by,
+        email=person.email,
+        full_name=person.full_name,
+        job_title=person.job_title,
+        roles=sorted(person.roles) if roles is None else roles,
+        is_head_of_service=person.is_head_of_service,
+        is_active=is_active,
+    )
+
+
+@pytest.mark.django_db
+def test_a_staff_page_reads_neither_the_session_nor_the_person_from_the_database(
+    client, commissioner
+):
+    client.force_login(commissioner)
+    url = reverse(STAFF_PAGE)
+    assert client.get(url).status_code == 200
+    response, read = _tables_read(client, url)
+    assert response.status_code == 200
+    assert "Sign out" in response.content.decode()
+    assert read == set()
+
+
+@pytest.mark.django_db
+def test_the_cache_never_holds_a_password_hash(client, commissioner):
+    client.force_login(commissioner)
+    client.get(reverse(STAFF_PAGE))
+    kept = cache.get(person_key(commissioner.pk))
+    assert kept is not None and kept["roles"] == [Role.COMMISSIONER]
+    commissioner.refresh_from_db()
+    assert commissioner.password not in repr(kept)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_removed_role_counts_at_the_next_request(client, commissioner, administrator):
+    # transaction=True: the role is removed in a transaction that commits, as in production.
+    client.force_login(commissioner)
+    url = reverse(STAFF_PAGE)
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # served from the kept person
+    _edit(commissioner, by=administrator, roles=[])
+    assert client.get(url).status_code == 403
+    _edit(commissioner, by=administrator, roles=[Role.COMMISSIONER])
+    assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_closed_account_is_signed_out_at_the_next_request(client, commissioner, administrator):
+    client.force_login(commissioner)
+    url = reverse(STAFF_PAGE)
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+    _edit(commissioner, by=administrator, is_active=False)
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_new_password_signs_out_every_other_session(client, commissioner):
+    client.force_login(commissioner)
+    url = reverse(STAFF_PAGE)
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200
+    commissioner.set_password("a-new-and-long-enough-passphrase")
+    commissioner.save()
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_signed_out_session_cannot_be_used_again(client, commissioner):
+    client.force_login(commissioner)
+    url = reverse(STAFF_PAGE)
+    assert client.get(url).status_code == 200
+    stolen = client.cookies["sessionid"].value
+    assert client.post(reverse("logout")).status_code == 302
+    client.cookies["sessionid"] = stolen
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_people_are_read_from_the_database_and_changes_count(
+    client, commissioner, administrator, caplog
+):
+    url = reverse(STAFF_PAGE)
+    client.force_login(commissioner)
+    assert client.get(url).status_code == 200  # kept in the cache
+    with redis_at(DEAD_REDIS):
+        response, read = _tables_read(client, url)
+        assert response.status_code == 200
+        assert read == {"django_session", "lra_commissioning_user", "lra_commissioning_userrole"}
+        _edit(commissioner, by=administrator, roles=[])
+        assert client.get(url).status_code == 403
+    cache_log = [r for r in caplog.records if r.name == "lra_commissioning.cache"]
+    assert len(cache_log) == 1 and not cache_log[0].exc_info  # logged once, no traceback
+    # The cache is back, still holding the person kept before the outage: the role
+    # removed while it was down still counts.
+    assert cache.get(person_key(commissioner.pk))["roles"] == [Role.COMMISSIONER]
+    assert client.get(url).status_code == 403
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_people_sign_in_and_out(client, commissioner):
+    url = reverse(STAFF_PAGE)
+    with redis_at(DEAD_REDIS):
+        response = client.post(
+            reverse("login"), {"username": commissioner.email, "password": TEST_PASSWORD}
+        )
+        assert response.status_code == 302
+        assert client.get(url).status_code == 200
+        stolen = client.cookies["sessionid"].value
+        assert client.post(reverse("logout")).status_code == 302
+        client.cookies["sessionid"] = stolen
+        response = client.get(url)
+        assert response.status_code == 302 and reverse("login") in response["Location"]
