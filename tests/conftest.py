@@ -124,6 +124,22 @@ def browser():
         browser.close()
 
 
+def read_whole_pages(page):
+    """page.content() reads the page once it is parsed.
+
+    A click waits for the navigation it starts to commit, not for the new page to
+    be parsed: on a busy machine content() read straight after a click can see a
+    page cut short at its first blocking script.
+    """
+    content = page.content
+
+    def parsed_content():
+        page.wait_for_load_state("domcontentloaded")
+        return content()
+
+    page.content = parsed_content
+
+
 @pytest.fixture
 def page_for(browser, live_server, client):
     """page_for(user) gives a Playwright page signed in as `user` (None: anonymous)."""
@@ -145,6 +161,7 @@ def page_for(browser, live_server, client):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(15_000)
+        read_whole_pages(page)
         return page
 
     yield open_page

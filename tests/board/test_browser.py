@@ -10,6 +10,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from board.models import BoardAction, ItemState, Meeting
 from changes import services as change_services
@@ -85,7 +86,10 @@ def test_schedule_publish_decide_and_the_owner_sees_the_action(
     staff.get_by_role("button", name=re.compile(r"^Up\b.*Registration fees")).click()
     assert "Registration fees for 2027/28 is now item 3." in staff.content()
     _submit(staff, "Produce the papers")
-    staff.reload()  # the task has run on commit (eager here, a worker in production)
+    # Wait for the answer to the post before reloading (a reload while the post is
+    # still navigating detaches the page); the task has run on commit by then.
+    expect(staff.get_by_text("The papers are being produced.")).to_be_visible()
+    staff.reload()
     _submit(staff, "Publish the papers to the members")
     assert "The papers are published to the members" in staff.content()
     assert_accessible(staff)

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django_otp.oath import TOTP
 
 from lra_commissioning.roles import Role
+from tests.conftest import read_whole_pages
 from tests.factories import TEST_PASSWORD, force_login_verified, make_user
 
 pytestmark = [pytest.mark.browser]
@@ -68,6 +69,7 @@ def _signed_in_as_verified(browser, live_server, client, user):
     )
     page = context.new_page()
     page.set_default_timeout(15_000)
+    read_whole_pages(page)
     return context, page
 
 
