@@ -6,6 +6,7 @@ from django.core.cache import cache
 
 from lra_commissioning.roles import Role
 
+from .demo_database import demo_copy, demo_database, demo_world, django_db_setup  # noqa: F401
 from .factories import make_user
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

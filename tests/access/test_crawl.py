@@ -16,7 +16,6 @@ from django.urls import Resolver404, resolve
 from lra_commissioning.models import User
 
 from .expectations import DEMO_PERSON
-from .test_url_matrix import demo_world  # noqa: F401 - the module's demo, loaded once
 
 DEPTH = 2
 PER_PAGE_KIND = 3
@@ -74,7 +73,7 @@ def crawl(client, start="/home/"):
 
 
 @pytest.mark.parametrize("role", sorted(DEMO_PERSON))
-def test_no_link_reachable_from_home_answers_403_or_404(role, demo_world, client, db):  # noqa: F811
+def test_no_link_reachable_from_home_answers_403_or_404(role, demo_world, client, db):
     client.force_login(User.objects.get(email=DEMO_PERSON[role]))
     statuses, linked_from = crawl(client)
     assert len(statuses) > 10, "the crawl reached almost nothing"
@@ -85,7 +84,7 @@ def test_no_link_reachable_from_home_answers_403_or_404(role, demo_world, client
 @pytest.mark.parametrize("role", sorted(DEMO_PERSON))
 def test_every_deadline_and_notification_link_opens_for_the_person_shown_it(
     role,
-    demo_world,  # noqa: F811
+    demo_world,
     client,
     db,
 ):

@@ -4,7 +4,6 @@ import pytest
 from django.urls import reverse
 
 from .expectations import ANONYMOUS, all_pages
-from .test_url_matrix import demo_world  # noqa: F401 - the module-scoped demo council
 
 PAGES = all_pages()
 PUBLIC = sorted(
@@ -30,7 +29,7 @@ def test_the_pages_uptime_checks_use_are_among_those_checked():
 
 
 @pytest.mark.parametrize("name", PUBLIC)
-def test_head_answers_every_public_page_like_get(name, demo_world, client, db):  # noqa: F811
+def test_head_answers_every_public_page_like_get(name, demo_world, client, db):
     url = _url(name)
     got = client.get(url)
     head = client.head(url)

@@ -4,14 +4,13 @@ import re
 from html import unescape
 
 import pytest
-from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from lra_commissioning.models import User
 from lra_commissioning.roles import Role
 from tests.factories import force_login_verified
 
-from .expectations import ANONYMOUS, DEMO_PERSON, WHO, all_pages, load_demo_world
+from .expectations import ANONYMOUS, DEMO_PERSON, WHO, all_pages
 
 PAGES = all_pages()
 
@@ -36,19 +35,6 @@ def test_every_url_pattern_has_an_access_expectation():
 def test_no_expectation_for_a_url_that_does_not_exist():
     stale = sorted(set(PAGES) - set(_named_patterns()))
     assert not stale, f"Access expectations for URLs that do not exist: {stale}"
-
-
-@pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker):
-    """The demo council, loaded once for the module and rolled back after it."""
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield load_demo_world()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.mark.parametrize("url_name", sorted(PAGES))

@@ -5,7 +5,7 @@ from django.urls import reverse
 from playwright.sync_api import Error as PlaywrightError
 
 from lra_commissioning.models import User
-from tests.access.expectations import ANONYMOUS, DEMO_PERSON, WHO, all_pages, load_demo_world
+from tests.access.expectations import ANONYMOUS, DEMO_PERSON, WHO, all_pages
 
 pytestmark = [pytest.mark.browser]
 
@@ -28,10 +28,9 @@ def _sign_in(page, email, password):
     page.wait_for_load_state()
 
 
-def test_every_page_each_role_can_reach_passes_axe(transactional_db, page_for, axe):
+def test_every_page_each_role_can_reach_passes_axe(demo_copy, page_for, axe):
     from tests.conftest import AXE_TAGS
 
-    load_demo_world()
     failures = []
     visited = 0
     for who in WHO:

@@ -6,11 +6,8 @@ import subprocess
 import uuid
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.db import connection
-
-from tests.access.expectations import load_demo_world
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,9 +33,7 @@ def _drill(media, drill_database):
     )
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_backup_drill_restores_every_row_and_file(tmp_path):
-    load_demo_world()
+def test_the_backup_drill_restores_every_row_and_file(demo_copy, tmp_path):
     media = tmp_path / "media"
     (media / "uploads" / "drill").mkdir(parents=True, exist_ok=True)
     (media / "uploads" / "drill" / "report.pdf").write_bytes(b"%PDF-1.4 test")

@@ -12,7 +12,6 @@ from django.urls import reverse
 from lra_commissioning import data_export
 from lra_commissioning.models import User
 from lra_commissioning.roles import Role
-from tests.access.expectations import load_demo_world
 from tests.factories import make_user
 
 
@@ -36,9 +35,8 @@ def _empty_every_table():
         cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
 
 
-@pytest.mark.django_db
-def test_export_then_import_into_an_empty_instance_loses_nothing(tmp_path):
-    load_demo_world()
+@pytest.mark.django_db(transaction=True)
+def test_export_then_import_into_an_empty_instance_loses_nothing(demo_copy, tmp_path):
     before = _snapshot()
     assert sum(len(rows) for rows in before.values()) > 20
     archive = tmp_path / "export.zip"

@@ -24,7 +24,6 @@ from cycle import services as cycle_services
 from cycle.models import CalendarFeed
 from lra_commissioning import data_export, services
 from lra_commissioning.models import IdempotencyKey, Invitation, User
-from tests.access.expectations import load_demo_world
 from tests.factories import force_login_verified
 
 pytestmark = pytest.mark.django_db
@@ -81,8 +80,8 @@ def _every_secret(client):
     return admin, secrets
 
 
-def test_the_export_holds_none_of_the_secrets_the_system_keeps(client):
-    load_demo_world()
+@pytest.mark.django_db(transaction=True)
+def test_the_export_holds_none_of_the_secrets_the_system_keeps(demo_copy, client):
     admin, secrets = _every_secret(client)
     assert len([k for k in secrets if k.startswith("calendar token")]) >= 5
     force_login_verified(client, admin)
