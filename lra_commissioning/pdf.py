@@ -14,6 +14,8 @@ No network and no `file://`: any other URL is refused, whatever the content
 says, so a report's text can never make a worker read a local file or call out.
 """
 
+import contextlib
+import contextvars
 import functools
 import logging
 import mimetypes
@@ -92,8 +94,30 @@ def static_fetcher():
     return _fetcher_class()(timeout=5)
 
 
+# Who renders while `rendering_with` is in force (the demo's loader renders aside).
+_renderer: contextvars.ContextVar = contextvars.ContextVar("pdf_renderer", default=None)
+
+
+@contextlib.contextmanager
+def rendering_with(renderer):
+    """While inside, `render_pdf(html)` returns `renderer(html)`."""
+    token = _renderer.set(renderer)
+    try:
+        yield
+    finally:
+        _renderer.reset(token)
+
+
 def render_pdf(html: str) -> bytes:
     """A tagged PDF (PDF/UA-1) of `html`, its stylesheets and images from our static files."""
+    renderer = _renderer.get()
+    if renderer is not None:
+        return renderer(html)
+    return render_pdf_now(html)
+
+
+def render_pdf_now(html: str) -> bytes:
+    """`render_pdf` in this process, whoever else is asked to render."""
     import weasyprint
 
     document = weasyprint.HTML(string=html, base_url=PDF_BASE_URL, url_fetcher=static_fetcher())

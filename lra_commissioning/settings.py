@@ -171,7 +171,7 @@ REDIS_URL = _required_in_production(
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lra_commissioning.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="lra"),
             # A Redis that does not answer must not hold a page up: the cache

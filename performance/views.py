@@ -74,9 +74,26 @@ def _month_or_404(text) -> datetime.date:
 
 def _asked_month(request) -> datetime.date | None:
     """?month=YYYY-MM, or None when it is absent (the page's default month, found
-    only when the page is rendered); 404 when it is not a month that can be shown."""
+    only when the page is rendered); 404 when it is not a month at all. Whether it
+    is one the page can show is for `_shown_month`, when the page is rendered: a
+    kept page costs no query."""
     text = request.GET.get("month", "")
-    return None if text == "" else _month_or_404(text)
+    if text == "":
+        return None
+    month = periods.parse_month(text)
+    if month is None:
+        raise Http404
+    return month
+
+
+def _shown_month(asked: datetime.date | None) -> datetime.date:
+    """The month a kept page shows: the one asked for if it can be shown (404 if
+    not: nothing is kept), or the default month."""
+    if asked is None:
+        return selectors.default_month()
+    if not selectors.month_in_range(asked):
+        raise Http404
+    return asked
 
 
 def _query_year(request, default: int, *, ahead: int = 0) -> int:
@@ -124,7 +141,7 @@ def dashboard(request):
     show_all = show == "all"
 
     def build():
-        month = asked_month or selectors.default_month()
+        month = _shown_month(asked_month)
         board = selectors.dashboard(month=month, user=request.user, show_all=show_all)
         for row in board.rows:
             row.spark_svg = charts.sparkline(row.spark)
@@ -159,7 +176,7 @@ def kpi_detail(request, code):
     asked_month = _asked_month(request)
 
     def build():
-        month = asked_month or selectors.default_month()
+        month = _shown_month(asked_month)
         page = selectors.kpi_page(code=code.upper(), month=month)
         if page is None:
             raise Http404

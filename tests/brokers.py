@@ -50,7 +50,7 @@ def celery_broker(url, *, queue=None):
 @contextlib.contextmanager
 def redis_at(url, *, queue=None):
     """The cache and the Celery broker both at `url`, as REDIS_URL would set them."""
-    cache = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}}
+    cache = {"default": {"BACKEND": "lra_commissioning.cache.RedisCache", "LOCATION": url}}
     with override_settings(CACHES=cache, REDIS_URL=url), celery_broker(url, queue=queue):
         yield
 
@@ -62,7 +62,7 @@ def cache_at(url):
     cache["default"].setdefault("OPTIONS", {}).update(
         {"socket_connect_timeout": 1, "socket_timeout": 1}
     )
-    cache["default"]["BACKEND"] = "django.core.cache.backends.redis.RedisCache"
+    cache["default"]["BACKEND"] = "lra_commissioning.cache.RedisCache"
     with override_settings(CACHES=cache):
         yield
 

@@ -1,4 +1,5 @@
-"""The demo story, loaded once for this module on today's date (it is slow)."""
+"""The demo story on today's date: the demo database every test process loads once
+(tests/demo_database.py), as `load_demo` tells it."""
 
 import datetime
 
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def story(django_db_setup, django_db_blocker):
-    yield from checks.load_once(django_db_blocker)
+def story(demo_world):
+    return demo_world
 
 
 def test_the_story_reaches_this_month(story):

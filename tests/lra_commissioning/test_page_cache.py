@@ -118,7 +118,7 @@ def test_the_comment_form_is_never_kept(client, specification):
 def test_with_the_cache_down_pages_are_still_served(client, specification):
     down = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lra_commissioning.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6390/0",
         }
     }

@@ -81,7 +81,7 @@ def test_healthz_answers_503_when_redis_is_down(client, settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lra_commissioning.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }

@@ -156,7 +156,7 @@ def test_the_person_and_their_roles_are_read_in_one_query_and_a_removed_role_cou
     # With nothing kept in the cache (it is down here), one query reads both.
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lra_commissioning.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6390/0",
         }
     }

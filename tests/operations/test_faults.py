@@ -249,7 +249,7 @@ def test_while_redis_is_down_writes_still_work(client, administrator, settings):
     # Nothing listens on this port: every cache call fails as with Redis stopped.
     down = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lra_commissioning.cache.RedisCache",
             "LOCATION": "redis://127.0.0.1:6390/0",
         }
     }

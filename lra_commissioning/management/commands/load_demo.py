@@ -1,3 +1,4 @@
+import contextlib
 import logging
 import time
 
@@ -6,7 +7,7 @@ from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from lra_commissioning import demo, notifications
+from lra_commissioning import demo, demo_pdfs, notifications
 from lra_commissioning.context_processors import DEMO_CACHE_KEY
 
 # Libraries that log every PDF they make (font subsetting) and every task run in
@@ -42,8 +43,10 @@ class Command(BaseCommand):
         for name in NOISY_LOGGERS:
             logging.getLogger(name).setLevel(logging.ERROR)
         try:
-            # The story's notifications are kept, read, but nobody is e-mailed about the past.
-            with transaction.atomic(), notifications.recorded_quietly():
+            # The story's notifications are kept, read, but nobody is e-mailed about the
+            # past; its PDFs are rendered in a second process as it goes on.
+            aside = contextlib.nullcontext() if told_before else demo_pdfs.rendered_aside()
+            with aside, transaction.atomic(), notifications.recorded_quietly():
                 ctx, told = demo.load(password)
         finally:
             for name, level in levels.items():
