@@ -30,6 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 THROUGHPUT_SECONDS = 5.0
+ROUNDS = 3
 CONCURRENCY = 4
 TEN_YEARS = 10
 LOAD_RATE = 50
@@ -278,11 +279,12 @@ def pages_over_http():
     from django.test import Client
 
     from demo_data.history import load_history
-    from lra_commissioning import demo
+    from lra_commissioning import demo, notifications
     from lra_commissioning.models import User
 
     lines = []
-    demo.load("benchmark-password-123")
+    with notifications.recorded_quietly():  # nobody is e-mailed about the story's past
+        demo.load("benchmark-password-123")
     client = Client()
     client.force_login(User.objects.get(email="commissioner@example.org"))
     cookie = client.cookies["sessionid"].value
@@ -315,16 +317,25 @@ def pages_over_http():
     port = _free_port()
     process = _start_gunicorn(database_url, port)
     try:
-        results = {}
-        for label, url, staff in _pages():
+        for _label, url, staff in _pages():
             _throughput(url, cookie if staff else None, port)  # warm up
-            results[label] = (*_throughput(url, cookie if staff else None, port), staff)
+        # Each page in turn, ROUNDS times, keeping each page's best round: on a
+        # shared machine a burst of someone else's work then falls on one round
+        # of every page alike, not on one page's only measurement.
+        rounds = {label: [] for label, _url, _staff in _pages()}
+        for _ in range(ROUNDS):
+            for label, url, staff in _pages():
+                rounds[label].append(_throughput(url, cookie if staff else None, port))
+        results = {
+            label: (max(rps for rps, _ in runs), sum(errors for _, errors in runs), staff)
+            for (label, runs), (_label, _url, staff) in zip(rounds.items(), _pages(), strict=True)
+        }
         trivial = results["trivial Django view"][0]
         floor = results["trivial signed-in view"][0]
         lines.append(
             f"http: requests per second on gunicorn (2 workers) + PostgreSQL, "
-            f"{CONCURRENCY} keep-alive clients, {THROUGHPUT_SECONDS:.0f} s each, pages "
-            "kept in the page cache (as between writes):"
+            f"{CONCURRENCY} keep-alive clients, best of {ROUNDS} rounds of "
+            f"{THROUGHPUT_SECONDS:.0f} s each, pages kept in the page cache (as between writes):"
         )
         for label, (rps, errors, staff) in results.items():
             ratio = rps / trivial if trivial else 0

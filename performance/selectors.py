@@ -198,6 +198,8 @@ def compare_with_other_authorities(
 
 
 def resident_populations(years) -> dict[int, int]:
+    """Residents in each of `years` where known. Always one query (pages ask even
+    with no comparators to show, so their query count does not follow the data)."""
     return dict(
         FinancialYear.objects.filter(
             start_year__in=list(years), resident_population__isnull=False
@@ -393,7 +395,7 @@ def kpi_rows(*, month: datetime.date, codes=None, today=None) -> tuple:
     window_start = dates.financial_year_start(start_year - 1)
     window = _window_values(all_codes, window_start, dates.month_end(month))
     comparators = _comparators(all_codes, [start_year, start_year - 1])
-    residents = resident_populations([start_year, start_year - 1]) if comparators else {}
+    residents = resident_populations([start_year, start_year - 1])
     plans = {
         p.kpi_code: p
         for p in ActionPlan.objects.filter(kpi_code__in=all_codes, status=PlanStatus.OPEN)
@@ -752,7 +754,7 @@ def kpi_page(*, code: str, month: datetime.date, today=None) -> KpiPage | None:
     for c in ComparatorValue.objects.filter(kpi_code=code).order_by("-start_year", "authority"):
         comp_rows[c.start_year].append(c)
     accepted = _accepted_by_year([code], min(comp_rows, default=start_year), start_year)
-    residents = resident_populations(comp_rows)
+    residents = resident_populations([start_year, *comp_rows])
     comparators = []
     for year, others in comp_rows.items():
         ours = annual_figure(kpi.annual_aggregation, [v for _, v in accepted.get((code, year), [])])
@@ -1035,7 +1037,7 @@ def kpi_year_results(*, start_year: int) -> list[KpiYearResult]:
     codes = [k.code for k in kpis]
     accepted = _accepted_by_year(codes, start_year - 1, start_year)
     comparators = _comparators(codes, [start_year])
-    residents = resident_populations([start_year]).get(start_year) if comparators else None
+    residents = resident_populations([start_year]).get(start_year)
     results = []
     for kpi in kpis:
         this_year = accepted.get((kpi.code, start_year), [])
@@ -1138,7 +1140,7 @@ def kpi_year_report(*, start_year: int) -> list[KpiYearReport]:
     )
     accepted = _accepted_by_year(codes, start_year - 1, start_year)
     comparators = _comparators(codes, [start_year])
-    residents = resident_populations([start_year]).get(start_year) if comparators else None
+    residents = resident_populations([start_year]).get(start_year)
     results = []
     for code in codes:
         in_force = [(m, definition_in_force(definitions[code], m)) for m in months]
