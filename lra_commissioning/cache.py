@@ -1,4 +1,4 @@
-"""The cache: Django's Redis backend with one client per process, and `Outage`.
+"""The cache: Django's Redis backend, making one redis-py client per pool, and `Outage`.
 
 The cache is Django's own Redis backend (settings.CACHES), as `RedisCache`
 below; what uses it (kept pages, sessions' copies, the signed-in person, the
