@@ -73,13 +73,14 @@ GENERATION_KEY = "content-generation"
 
 # Bookkeeping that no kept page shows: writing these must not empty the cache
 # (a signed-in person's session is saved as they go, sign-in attempts are logged).
+PENDING_TABLE = "lra_commissioning_pendingpageinvalidation"  # PendingPageInvalidation's
 IGNORED_TABLES = frozenset(
     {
         "django_session",
         "django_admin_log",
         "lra_commissioning_idempotencykey",
         "lra_commissioning_unqueuedtask",
-        "lra_commissioning_pendingpageinvalidation",
+        PENDING_TABLE,
     }
 )
 IGNORED_PREFIXES = ("axes_", "otp_")
@@ -202,7 +203,7 @@ def _invalidation_pending() -> bool:
     Asked before every kept page is served, so it is one plain statement on a
     cursor (the ORM would build the same query again on every request)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM lra_commissioning_pendingpageinvalidation LIMIT 1")
+        cursor.execute(f"SELECT 1 FROM {PENDING_TABLE} LIMIT 1")  # noqa: S608 - a constant
         return cursor.fetchone() is not None
 
 

@@ -6,7 +6,6 @@ site and fails when one has no entry, then opens each page as each role and
 as an anonymous visitor, on the demo data, and checks the status.
 """
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -81,30 +80,11 @@ def all_pages() -> dict[str, Page]:
     return pages
 
 
-# The annual reports' PDFs this test process has rendered, by their HTML: the story is
-# told the same way each time a module loads it, so each finished year's report is
-# rendered by WeasyPrint once per process, not once per module (the story's slowest part).
-_RENDERED: dict[str, bytes] = {}
-
-
-def _render_once(html: str) -> bytes:
-    from lra_commissioning.pdf import render_pdf
-
-    key = hashlib.sha256(html.encode()).hexdigest()
-    if key not in _RENDERED:
-        _RENDERED[key] = render_pdf(html)
-    return _RENDERED[key]
-
-
 def load_demo_world():
-    """The demo council, through the same loaders as `manage.py load_demo`."""
-    from unittest import mock
-
+    """The demo council, through the same loaders as `manage.py load_demo` (once per
+    test process: tests/demo_database.py)."""
     from lra_commissioning import demo, notifications
 
-    with (
-        notifications.recorded_quietly(),
-        mock.patch("cycle.report.render_pdf", _render_once),
-    ):
+    with notifications.recorded_quietly():
         ctx, _told = demo.load("demo-password-for-tests")
     return ctx

@@ -333,3 +333,9 @@ def test_text_on_a_kept_page_is_never_taken_for_the_place_of_the_csrf_token(clie
         assert title in page
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         assert page.count(token) == 1  # in the sign-out form only
+
+
+def test_the_pending_check_reads_the_pending_invalidations_table():
+    from lra_commissioning.models import PendingPageInvalidation
+
+    assert PendingPageInvalidation._meta.db_table == page_cache.PENDING_TABLE
