@@ -13,8 +13,8 @@ import datetime
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from lra_commissioning.audit import HistoricalRecords
 from lra_commissioning.models import User
 
 # Minute references: LRA-SB/<year>/<month>/<minute number>.

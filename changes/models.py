@@ -11,8 +11,8 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from lra_commissioning.audit import HistoricalRecords
 from lra_commissioning.models import User
 from specifications.models import SpecificationVersion
 

@@ -10,8 +10,8 @@ import datetime
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
+from lra_commissioning.audit import HistoricalRecords
 from lra_commissioning.deadlines import DeadlineKind
 from lra_commissioning.models import FinancialYear, User
 from lra_commissioning.roles import Role

@@ -9,13 +9,40 @@ times as people write them, numbers with separators, and an empty field as
 """
 
 import datetime
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
+import simple_history.manager
+import simple_history.models
 from django.db import models
 from django.utils import timezone
 
 from . import numbers
+
+
+class HistoryManager(simple_history.manager.HistoryManager):
+    """django-simple-history's `history` manager, its class made once.
+
+    simple_history makes the manager's class anew (`Manager.from_queryset`,
+    which copies every queryset method) each time a record's `history` is read,
+    and every save reads it: 0.2 ms a save, about 4 seconds of `load_demo`.
+    Classes made from the same queryset class are the same, so one is kept.
+    """
+
+    @classmethod
+    @functools.cache
+    def from_queryset(cls, queryset_class, class_name=None):
+        return super().from_queryset(queryset_class, class_name)
+
+
+class HistoricalRecords(simple_history.models.HistoricalRecords):
+    """What every domain model declares as `history`: django-simple-history's
+    HistoricalRecords with the manager above."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("history_manager", HistoryManager)
+        super().__init__(*args, **kwargs)
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
-from simple_history.models import HistoricalRecords
 
 from . import dates
+from .audit import HistoricalRecords
 from .roles import Role
 
 

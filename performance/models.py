@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from simple_history.models import HistoricalRecords
 
+from lra_commissioning.audit import HistoricalRecords
 from lra_commissioning.uploads import generated_upload_path
 from lra_commissioning.workflow import Workflow, t
 from specifications.models import KPI

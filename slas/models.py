@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from simple_history.models import HistoricalRecords
 
 from lra_commissioning import dates
+from lra_commissioning.audit import HistoricalRecords
 from lra_commissioning.models import FinancialYear, User
 
 from . import business_time

@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
-from simple_history.models import HistoricalRecords
 
+from lra_commissioning.audit import HistoricalRecords
 from lra_commissioning.models import FinancialYear, User
 
 
