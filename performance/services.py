@@ -12,7 +12,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from lra_commissioning import dates, numbers
 from lra_commissioning.audit import delete_with_history, save_with_history
@@ -174,6 +176,17 @@ def _attach(record, uploaded, code):
     record.evidence_file.save(uploaded.name, uploaded, save=False)
 
 
+# What the service enters for a value (an upload's file is stored as it is attached).
+ENTERED_FIELDS = [
+    "value",
+    "commentary",
+    "evidence_url",
+    "evidence_file",
+    "evidence_name",
+    "evidence_kind",
+]
+
+
 @transaction.atomic
 def kpi_values_save(*, monthly_return: MonthlyReturn, entries: dict, by, now=None) -> int:
     """Save values, commentary and evidence for draft or queried values.
@@ -195,6 +208,7 @@ def kpi_values_save(*, monthly_return: MonthlyReturn, entries: dict, by, now=Non
             "cannot be changed here."
         )
     changed = 0
+    drafts = []  # saved together at the end
     values = {
         v.pk: v
         for v in monthly_return.values.select_related("kpi", "correction").select_for_update(
@@ -231,21 +245,38 @@ def kpi_values_save(*, monthly_return: MonthlyReturn, entries: dict, by, now=Non
         uploaded = entry.get("evidence_file")
         if uploaded:
             _attach(target, uploaded, value.kpi_code)
-        save_with_history(target, by)
+        if target is value:
+            drafts.append(value)
+        else:
+            save_with_history(target, by)
         changed += 1
+    bulk_update_with_history(drafts, KpiReturn, ENTERED_FIELDS, default_user=by)
     return changed
 
 
 def _add_revision(value: KpiReturn, *, reason: str, by, at):
-    number = value.revisions.count() + 1
-    KpiRevision.objects.create(
-        kpi_return=value,
-        number=number,
-        value=value.value,
-        commentary=value.commentary,
-        reason=reason if number > 1 else reason or "",
-        created_by=by,
-        created_at=at,
+    _add_revisions([value], reasons={value.pk: reason}, by=by, at=at)
+
+
+def _add_revisions(values: list[KpiReturn], *, reasons: dict, by, at):
+    """Each value as it is put forward now, kept as its next revision (two queries)."""
+    kept = dict(
+        KpiRevision.objects.filter(kpi_return__in=values)
+        .values("kpi_return")
+        .annotate(n=Count("pk"))
+        .values_list("kpi_return", "n")
+    )
+    KpiRevision.objects.bulk_create(
+        KpiRevision(
+            kpi_return=value,
+            number=kept.get(value.pk, 0) + 1,
+            value=value.value,
+            commentary=value.commentary,
+            reason=reasons.get(value.pk) or "",
+            created_by=by,
+            created_at=at,
+        )
+        for value in values
     )
 
 
@@ -273,8 +304,8 @@ def monthly_return_submit(*, monthly_return: MonthlyReturn, by, now=None) -> Mon
     for value in values:
         value.status = ValueStatus.SUBMITTED
         value.submitted_at = now
-        save_with_history(value, by)
-        _add_revision(value, reason="", by=by, at=now)
+    bulk_update_with_history(values, KpiReturn, ["status", "submitted_at"], default_user=by)
+    _add_revisions(values, reasons={}, by=by, at=now)
     monthly_return.status = target
     monthly_return.submitted_at = now
     monthly_return.submitted_by = by

@@ -12,6 +12,7 @@ import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from lra_commissioning import dates
@@ -779,11 +780,17 @@ def result_report(
 
 
 def _results_reported(sla, period_end, *, by, on):
-    """Every level with a period ending then has its result: each lead's deadline is met."""
-    sla = (
-        SLA.objects.select_related("financial_year")
-        .prefetch_related("service_levels__results", "support_service__leads")
-        .get(pk=sla.pk)
+    """Every level with a period ending then has its result: each lead's deadline is met.
+
+    `sla` is the locked SLA (`_lock`: its year, support service and leads read);
+    its levels are read with their results for that period only.
+    """
+    prefetch_related_objects(
+        [sla],
+        Prefetch(
+            "service_levels__results",
+            queryset=ServiceLevelResult.objects.filter(period_end=period_end),
+        ),
     )
     if periods_reported(sla).get(period_end):
         for lead in sla.support_service.leads.all():
