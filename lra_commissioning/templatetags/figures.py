@@ -7,6 +7,7 @@
     {{ amount|money:"pence" }}  £17,670,000.00
     {{ share|percent }}       95.5%
     {{ label|in_sentence }}   "Staffing" -> "staffing", "ICT and systems" unchanged
+    {{ bar.x|coordinate }}    12.5 (a drawing's coordinate: one decimal place, no separators)
 
 None gives an empty string: templates say what a missing figure means.
 """
@@ -43,3 +44,10 @@ def in_sentence(text):
     if len(first) > 1 and first.upper() == first and any(c.isalpha() for c in first):
         return text
     return text[:1].lower() + text[1:]
+
+
+@register.filter
+def coordinate(value):
+    """A point of an SVG drawing to a tenth of a pixel. Charts write thousands of
+    these; Django's floatformat (through Decimal) took 2 s of the demo's reports."""
+    return "" if value is None else f"{float(value):.1f}"
