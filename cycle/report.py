@@ -715,11 +715,14 @@ def render_report_body(data: ReportData) -> str:
     return render_to_string("cycle/report/body.html", {"data": data})
 
 
-def render_report_html(data: ReportData) -> str:
+def render_report_html(data: ReportData, body: str | None = None) -> str:
+    """The PDF's HTML: the body (rendered here unless given) in the PDF's frame."""
+    if body is None:
+        body = render_report_body(data)
     return render_to_string(
-        "cycle/report/pdf.html", {"data": data, "report_css": "cycle/report.css"}
+        "cycle/report/pdf.html", {"data": data, "body": body, "report_css": "cycle/report.css"}
     )
 
 
-def render_report_pdf(data: ReportData) -> bytes:
-    return render_pdf(render_report_html(data))
+def render_report_pdf(data: ReportData, body: str | None = None) -> bytes:
+    return render_pdf(render_report_html(data, body))

@@ -723,8 +723,8 @@ def annual_report_render(*, report_id: int) -> bool:
         data = build_report_data(
             start_year=report.financial_year.start_year, kind=report.kind, report=report
         )
-        pdf = render_report_pdf(data)
         body = render_report_body(data)
+        pdf = render_report_pdf(data, body)
     except Exception as exc:
         log.exception("Rendering %s failed", report)
         with transaction.atomic():
