@@ -10,8 +10,10 @@ MEDIA_ROOT is replaced by its PDF, so the demo's files are what the services
 would have made. Only for the file system storage the demo uses; with any
 other, PDFs are rendered in place as usual.
 
-The process is forked before any database connection is open (the caller
-closes them), and renders from the HTML and our static files only.
+The process is forked while no database connection is open (they are closed
+first), and renders from the HTML and our static files only. When the story
+is told, a second process takes half of the PDFs still waiting, the story's
+core being free.
 """
 
 import contextlib
@@ -34,18 +36,40 @@ def _warm_up() -> None:
     import weasyprint  # noqa: F401
 
 
+def _pool() -> ProcessPoolExecutor:
+    """A process of its own, forked while no database connection is open."""
+    connections.close_all()  # nothing open is shared with the new process
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    pool.submit(_warm_up)  # the process starts now
+    return pool
+
+
 class _Aside:
     def __init__(self, pool):
-        self.pool = pool
+        self.pools = [pool]
         self.futures = {}
+        self.pages = {}  # token: HTML, while its PDF waits
 
     def __call__(self, html: str) -> bytes:
         token = str(len(self.futures))
-        self.futures[token] = self.pool.submit(pdf.render_pdf_now, html)
+        self.futures[token] = self.pools[0].submit(pdf.render_pdf_now, html)
+        self.pages[token] = html
         return STAND_IN + token.encode()
+
+    def share_the_rest(self) -> None:
+        """The story is told and a core is free: a second process takes every other
+        PDF still waiting to be started."""
+        waiting = [t for t, f in self.futures.items() if not f.running() and not f.done()]
+        if len(waiting) < 2:
+            return
+        self.pools.append(_pool())
+        for token in waiting[1::2]:
+            if self.futures[token].cancel():
+                self.futures[token] = self.pools[1].submit(pdf.render_pdf_now, self.pages[token])
 
     def fill_in(self, root: Path) -> int:
         """Replace every stand-in file under `root` with its PDF; how many."""
+        self.share_the_rest()
         filled = 0
         for path in root.rglob("*.pdf"):
             with path.open("rb") as f:
@@ -57,6 +81,10 @@ class _Aside:
             filled += 1
         return filled
 
+    def shutdown(self) -> None:
+        for pool in self.pools:
+            pool.shutdown(wait=True, cancel_futures=True)
+
 
 @contextlib.contextmanager
 def rendered_aside():
@@ -64,13 +92,10 @@ def rendered_aside():
     if not isinstance(default_storage, FileSystemStorage) or os.name != "posix":
         yield
         return
-    connections.close_all()  # nothing open is shared with the new process
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
-    pool.submit(_warm_up)  # the process starts now, while no connection is open
-    aside = _Aside(pool)
+    aside = _Aside(_pool())
     try:
         with pdf.rendering_with(aside):
             yield
         aside.fill_in(Path(settings.MEDIA_ROOT))
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        aside.shutdown()

@@ -192,7 +192,8 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600)
 SESSION_ENGINE = "lra_commissioning.sessions"
 
 # Celery: with no REDIS_URL tasks run in-process (a first look needs no broker).
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+# (kombu warns of a broker address without a host: the in-memory one is named.)
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -14,10 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from lra_commissioning import dates, numbers
-from lra_commissioning.audit import delete_with_history, save_with_history
+from lra_commissioning.audit import delete_with_history, save_with_history, update_with_history
 from lra_commissioning.obligations import obligation_met
 from lra_commissioning.permissions import Perm, ensure_can
 from lra_commissioning.spreadsheets import read_table
@@ -176,17 +175,6 @@ def _attach(record, uploaded, code):
     record.evidence_file.save(uploaded.name, uploaded, save=False)
 
 
-# What the service enters for a value (an upload's file is stored as it is attached).
-ENTERED_FIELDS = [
-    "value",
-    "commentary",
-    "evidence_url",
-    "evidence_file",
-    "evidence_name",
-    "evidence_kind",
-]
-
-
 @transaction.atomic
 def kpi_values_save(*, monthly_return: MonthlyReturn, entries: dict, by, now=None) -> int:
     """Save values, commentary and evidence for draft or queried values.
@@ -208,7 +196,6 @@ def kpi_values_save(*, monthly_return: MonthlyReturn, entries: dict, by, now=Non
             "cannot be changed here."
         )
     changed = 0
-    drafts = []  # saved together at the end
     values = {
         v.pk: v
         for v in monthly_return.values.select_related("kpi", "correction").select_for_update(
@@ -245,12 +232,8 @@ def kpi_values_save(*, monthly_return: MonthlyReturn, entries: dict, by, now=Non
         uploaded = entry.get("evidence_file")
         if uploaded:
             _attach(target, uploaded, value.kpi_code)
-        if target is value:
-            drafts.append(value)
-        else:
-            save_with_history(target, by)
+        save_with_history(target, by)
         changed += 1
-    bulk_update_with_history(drafts, KpiReturn, ENTERED_FIELDS, default_user=by)
     return changed
 
 
@@ -301,10 +284,7 @@ def monthly_return_submit(*, monthly_return: MonthlyReturn, by, now=None) -> Mon
         raise FieldProblems(
             {f"value-{code}": f"Enter a value for {code} before submitting" for code in missing}
         )
-    for value in values:
-        value.status = ValueStatus.SUBMITTED
-        value.submitted_at = now
-    bulk_update_with_history(values, KpiReturn, ["status", "submitted_at"], default_user=by)
+    update_with_history(values, by, status=ValueStatus.SUBMITTED, submitted_at=now)
     _add_revisions(values, reasons={}, by=by, at=now)
     monthly_return.status = target
     monthly_return.submitted_at = now
@@ -385,13 +365,15 @@ def monthly_return_review(
             )
     if problems:
         raise FieldProblems(problems)
+    decided: dict[tuple, list] = {}  # the same decision for many values: saved together
     for pk, (action, comment) in decisions.items():
         value = values[pk]
-        value.status = VALUE_WORKFLOW.target(value.status, action)
-        value.review_comment = (comment or "").strip()
-        value.reviewed_by = by
-        value.reviewed_at = now
-        save_with_history(value, by)
+        change = (VALUE_WORKFLOW.target(value.status, action), (comment or "").strip())
+        decided.setdefault(change, []).append(value)
+    for (status, comment), same in decided.items():
+        update_with_history(
+            same, by, status=status, review_comment=comment, reviewed_by=by, reviewed_at=now
+        )
     _settle_review(monthly_return, by, now)
     if monthly_return.status == ReturnStatus.QUERIED:
         queried = [v for v in values.values() if v.status == ValueStatus.QUERIED]

@@ -33,5 +33,16 @@ def test_pdfs_rendered_aside_are_real_pdfs_once_the_story_is_told(settings, tmp_
     assert "produced again" in _text(two)
 
 
+def test_pdfs_still_waiting_when_the_story_ends_are_shared_and_each_is_its_own(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    with demo_pdfs.rendered_aside():
+        for n in range(8):
+            default_storage.save(
+                f"reports/report-{n}.pdf", ContentFile(render_pdf(f"<h1>Cabinet report {n}</h1>"))
+            )
+    for n in range(8):
+        assert f"Cabinet report {n}" in _text(tmp_path / "reports" / f"report-{n}.pdf")
+
+
 def test_outside_the_demo_pdfs_are_rendered_in_place():
     assert render_pdf("<p>Now</p>").startswith(b"%PDF-1.")
