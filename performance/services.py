@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from lra_commissioning import dates, numbers
 from lra_commissioning.audit import delete_with_history, save_with_history, update_with_history
@@ -116,17 +117,19 @@ def monthly_return_open(*, month: datetime.date, by, today=None) -> MonthlyRetur
     # The lock serialises adding the values: each KPI gets exactly one.
     monthly_return = MonthlyReturn.objects.select_for_update().get(pk=monthly_return.pk)
     existing = set(monthly_return.values.values_list("kpi_code", flat=True))
-    for kpi, period in due:
-        if kpi.code in existing:
-            continue
-        value = KpiReturn(
+    missing = [
+        KpiReturn(
             monthly_return=monthly_return,
             kpi=kpi,
             kpi_code=kpi.code,
             period_start=period.start,
             period_end=period.end,
         )
-        save_with_history(value, by)
+        for kpi, period in due
+        if kpi.code not in existing
+    ]
+    if missing:
+        bulk_create_with_history(missing, KpiReturn, default_user=by)
     return monthly_return
 
 
