@@ -317,18 +317,23 @@ def pages_over_http():
     port = _free_port()
     process = _start_gunicorn(database_url, port)
     try:
-        for _label, url, staff in _pages():
+        pages = _pages()
+        for _label, url, staff in pages:
             _throughput(url, cookie if staff else None, port)  # warm up
         # Each page in turn, ROUNDS times, keeping each page's best round: on a
         # shared machine a burst of someone else's work then falls on one round
         # of every page alike, not on one page's only measurement.
-        rounds = {label: [] for label, _url, _staff in _pages()}
+        rounds = {label: [] for label, _url, _staff in pages}
         for _ in range(ROUNDS):
-            for label, url, staff in _pages():
+            for label, url, staff in pages:
                 rounds[label].append(_throughput(url, cookie if staff else None, port))
         results = {
-            label: (max(rps for rps, _ in runs), sum(errors for _, errors in runs), staff)
-            for (label, runs), (_label, _url, staff) in zip(rounds.items(), _pages(), strict=True)
+            label: (
+                max(rps for rps, _ in rounds[label]),
+                sum(errors for _, errors in rounds[label]),
+                staff,
+            )
+            for label, _url, staff in pages
         }
         trivial = results["trivial Django view"][0]
         floor = results["trivial signed-in view"][0]

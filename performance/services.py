@@ -240,10 +240,6 @@ def kpi_values_save(*, monthly_return: MonthlyReturn, entries: dict, by, now=Non
     return changed
 
 
-def _add_revision(value: KpiReturn, *, reason: str, by, at):
-    _add_revisions([value], reasons={value.pk: reason}, by=by, at=at)
-
-
 def _add_revisions(values: list[KpiReturn], *, reasons: dict, by, at):
     """Each value as it is put forward now, kept as its next revision (two queries)."""
     kept = dict(
@@ -406,9 +402,11 @@ def monthly_return_resubmit(
         .filter(status=ValueStatus.QUERIED)
     )
     problems = {}
+    given = {}  # each value's reason, kept with its revision
     for value in queried:
         correction = getattr(value, "correction", None)
         reason = (reasons.get(value.pk) or (correction.reason if correction else "")).strip()
+        given[value.pk] = reason
         if not reason:
             problems[f"reason-{value.kpi_code}"] = (
                 f"Say what you changed in {value.kpi_code} and why"
@@ -419,7 +417,6 @@ def monthly_return_resubmit(
         raise FieldProblems(problems)
     for value in queried:
         correction = getattr(value, "correction", None)
-        reason = (reasons.get(value.pk) or (correction.reason if correction else "")).strip()
         if correction is not None:
             value.value = correction.value
             value.commentary = correction.commentary
@@ -432,7 +429,7 @@ def monthly_return_resubmit(
         value.status = ValueStatus.SUBMITTED
         value.submitted_at = now
         save_with_history(value, by)
-        _add_revision(value, reason=reason, by=by, at=now)
+    _add_revisions(queried, reasons=given, by=by, at=now)
     monthly_return.status = target
     save_with_history(monthly_return, by)
     notifications.return_submitted(monthly_return, by=by, resubmitted=True, now=now)
@@ -486,7 +483,7 @@ def kpi_return_revise(*, kpi_return: KpiReturn, value, commentary: str, reason: 
     kpi_return.review_comment = ""
     kpi_return.submitted_at = now
     save_with_history(kpi_return, by)
-    _add_revision(kpi_return, reason=reason.strip(), by=by, at=now)
+    _add_revisions([kpi_return], reasons={kpi_return.pk: reason.strip()}, by=by, at=now)
     monthly_return.status = RETURN_WORKFLOW.target(monthly_return.status, "revise")
     save_with_history(monthly_return, by)
     notifications.value_revised(kpi_return, monthly_return, by=by, now=now)
