@@ -67,7 +67,7 @@ def _pages(at=None):
     ]
 
 
-def _query_counts(session_cookie, at):
+def _query_counts(cookies, at):
     """Queries per page for month `at`: rendered from nothing (page cache empty), then kept."""
     from django.core.cache import cache
     from django.db import connection
@@ -77,7 +77,8 @@ def _query_counts(session_cookie, at):
     from lra_commissioning import page_cache
 
     staff = Client()
-    staff.cookies["sessionid"] = session_cookie
+    for name, value in cookies.items():
+        staff.cookies[name] = value
     visitor = Client()
     counts = {}
     for label, url, signed_in in _pages(at)[2:]:
@@ -96,7 +97,7 @@ def _query_counts(session_cookie, at):
     return counts
 
 
-def _render_times(session_cookie, repeats=20):
+def _render_times(cookies, repeats=20):
     """Server time per page in this process: rendered from nothing, and kept."""
     from django.core.cache import cache
     from django.test import Client
@@ -104,7 +105,8 @@ def _render_times(session_cookie, repeats=20):
     from lra_commissioning import page_cache
 
     staff = Client()
-    staff.cookies["sessionid"] = session_cookie
+    for name, value in cookies.items():
+        staff.cookies[name] = value
     visitor = Client()
     lines = ["http: server time per page in-process (median of 20), rendered vs kept:"]
     for label, url, signed_in in _pages()[2:]:
@@ -165,19 +167,17 @@ def _start_gunicorn(database_url, port):
     raise RuntimeError("gunicorn did not start")
 
 
-def _get(conn, url, cookie):
-    headers = (
-        {"Cookie": f"sessionid={cookie}", "X-Forwarded-Proto": "https"}
-        if cookie
-        else {"X-Forwarded-Proto": "https"}
-    )
+def _get(conn, url, cookies):
+    headers = {"X-Forwarded-Proto": "https"}
+    if cookies:
+        headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
     conn.request("GET", url, headers=headers)
     response = conn.getresponse()
     response.read()
     return response.status
 
 
-def _throughput(url, cookie, port):
+def _throughput(url, cookies, port):
     done = []
     errors = []
     deadline = time.perf_counter() + THROUGHPUT_SECONDS
@@ -187,7 +187,7 @@ def _throughput(url, cookie, port):
         count = 0
         while time.perf_counter() < deadline:
             try:
-                status = _get(conn, url, cookie)
+                status = _get(conn, url, cookies)
             except (OSError, http.client.HTTPException):
                 conn.close()
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
@@ -287,15 +287,18 @@ def pages_over_http():
         demo.load("benchmark-password-123")
     client = Client()
     client.force_login(User.objects.get(email="commissioner@example.org"))
-    cookie = client.cookies["sessionid"].value
+    # As a browser does: the session, and the CSRF cookie its first page set (without
+    # it every staff page would make a new CSRF secret and send it as a cookie).
+    client.get("/performance/", secure=True)
+    cookies = {name: client.cookies[name].value for name in ("sessionid", "csrftoken")}
 
     early, late, early_years, late_years = _history_to_compare()
-    early_counts = _query_counts(cookie, early)
+    early_counts = _query_counts(cookies, early)
     if late is None:  # the demo holds fewer than ten years: its next years from the generator
         years = _years_with_returns()
         load_history(years=TEN_YEARS - len(years), first_year=_first_free_year())
         late, late_years = _last_month(), len(_years_with_returns())
-    late_counts = _query_counts(cookie, late)
+    late_counts = _query_counts(cookies, late)
     lines.append(
         "http: queries per page (savepoints not counted) over the demo's own history, "
         f"at {early:%B %Y} ({early_years} years in) vs at {late:%B %Y} ({late_years} years "
@@ -308,7 +311,7 @@ def pages_over_http():
             f"  {label:<28} rendered {cold:>3} vs {ten_cold:>3}, kept {warm:>2} vs {ten_warm:>2} "
             f"({verdict}; status {status}/{ten_status})"
         )
-    lines.extend(_render_times(cookie))
+    lines.extend(_render_times(cookies))
 
     database = settings.DATABASES["default"]
     database_url = (
@@ -319,14 +322,14 @@ def pages_over_http():
     try:
         pages = _pages()
         for _label, url, staff in pages:
-            _throughput(url, cookie if staff else None, port)  # warm up
+            _throughput(url, cookies if staff else None, port)  # warm up
         # Each page in turn, ROUNDS times, keeping each page's best round: on a
         # shared machine a burst of someone else's work then falls on one round
         # of every page alike, not on one page's only measurement.
         rounds = {label: [] for label, _url, _staff in pages}
         for _ in range(ROUNDS):
             for label, url, staff in pages:
-                rounds[label].append(_throughput(url, cookie if staff else None, port))
+                rounds[label].append(_throughput(url, cookies if staff else None, port))
         results = {
             label: (
                 max(rps for rps, _ in rounds[label]),

@@ -197,14 +197,25 @@ def settle_pending_invalidations() -> int:
     return deleted
 
 
+# Asked before every kept page is served, so it is one plain statement (the ORM
+# would build the same query again on every request); on PostgreSQL it is also
+# the connection's health check (lra_commissioning/postgresql/base.py).
+PENDING_SQL = f"SELECT EXISTS (SELECT 1 FROM {PENDING_TABLE})"  # noqa: S608 - a constant
+
+
 def _invalidation_pending() -> bool:
     """Whether a write is waiting for its generation move (raises DatabaseError).
 
-    Asked before every kept page is served, so it is one plain statement on a
-    cursor (the ORM would build the same query again on every request)."""
+    When the connection's health check is due it is made as the cursor opens,
+    and it asks this same question: its answer is used, one round trip."""
+    connection.health_check_answer = None
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT 1 FROM {PENDING_TABLE} LIMIT 1")  # noqa: S608 - a constant
-        return cursor.fetchone() is not None
+        answer = connection.health_check_answer
+        if answer is None:
+            cursor.execute(PENDING_SQL)
+            answer = cursor.fetchone()
+    connection.health_check_answer = None
+    return bool(answer[0])
 
 
 def _no_invalidation_pending() -> bool:
@@ -238,7 +249,9 @@ def notice_writes(execute, sql, params, many, context):
 
 
 def install(sender, connection, **kwargs):
-    """`connection_created` receiver: watch this connection's statements."""
+    """`connection_created` receiver: watch this connection's statements, and make
+    its health check the pending-move question."""
+    connection.health_check_sql = PENDING_SQL
     if notice_writes not in connection.execute_wrappers:
         connection.execute_wrappers.append(notice_writes)
 

@@ -60,7 +60,9 @@ urlpatterns = [
     path("administration/", include("lra_commissioning.admin_urls")),
     path("admin/", admin.site.urls),
     # The apps of the public pages (the specification, annual reports) first:
-    # Django tries URL patterns in order, and these are read the most.
+    # Django tries URL patterns in order, and these are read the most. Each app
+    # groups its patterns under their first segment ("performance/", "budget/"),
+    # so an address is matched against its own app's patterns only.
     path("", include("specifications.urls")),
     path("", include("cycle.urls")),
     path("", include("performance.urls")),

@@ -339,3 +339,44 @@ def test_the_pending_check_reads_the_pending_invalidations_table():
     from lra_commissioning.models import PendingPageInvalidation
 
     assert PendingPageInvalidation._meta.db_table == page_cache.PENDING_TABLE
+
+
+@pytest.mark.django_db
+def test_the_connections_health_check_answers_whether_a_move_is_pending(monkeypatch):
+    """Before a kept page, one round trip: when Django's health check of the kept
+    connection is due, it is the pending question itself (lra_commissioning/postgresql)."""
+    from lra_commissioning.models import PendingPageInvalidation
+
+    assert connection.vendor == "postgresql" and connection.health_check_enabled
+    checks = []
+    checked = connection.is_usable
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append(1) or checked())
+    for pending in (False, True):
+        if pending:
+            PendingPageInvalidation.objects.create()
+        connection.health_check_done = False  # as at the start of a request
+        with CaptureQueriesContext(connection) as queries:
+            assert page_cache._invalidation_pending() is pending
+        assert (len(checks), len(queries)) == (1 + pending, 0)  # the check answered it
+        with CaptureQueriesContext(connection) as queries:  # checked already: asked itself
+            assert page_cache._invalidation_pending() is pending
+        assert (len(checks), len(queries)) == (1 + pending, 1)
+
+
+@pytest.mark.django_db(transaction=True)  # the failed check closes the connection
+def test_a_failed_health_check_reconnects_and_the_question_is_still_asked(monkeypatch):
+    monkeypatch.setattr(connection, "is_usable", lambda: False)  # as after a database restart
+    connection.health_check_done = False
+    connection.health_check_answer = ("stale",)
+    with CaptureQueriesContext(connection) as queries:
+        assert page_cache._invalidation_pending() is False
+    assert len(queries) == 1
+
+
+@pytest.mark.django_db(transaction=True)  # autocommit, as at the start of a request
+def test_a_health_check_whose_table_is_not_there_yet_still_finds_the_server_answering(
+    monkeypatch,
+):
+    connection.ensure_connection()
+    monkeypatch.setattr(connection, "health_check_sql", "SELECT 1 FROM lra_no_such_table")
+    assert connection.is_usable()

@@ -81,8 +81,9 @@ def test_the_makefile_turns_debug_on_only_for_development_commands():
 
 def test_service_urls_select_postgres_redis_and_smtp():
     env = {k: v for k, v in PRODUCTION.items() if k not in ("DEBUG",)}
+    # Django's PostgreSQL backend, with the health check that asks the page cache's question.
     assert _settings_value("settings.DATABASES['default']['ENGINE']", **env) == (
-        "django.db.backends.postgresql"
+        "lra_commissioning.postgresql"
     )
     assert _settings_value("settings.CELERY_BROKER_URL", **env) == "redis://127.0.0.1:6379/0"
     assert _settings_value("settings.CELERY_TASK_ALWAYS_EAGER", **env) == "False"
