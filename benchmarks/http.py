@@ -67,6 +67,16 @@ def _pages(at=None):
     ]
 
 
+def _staff_client(cookies):
+    """A test client holding the signed-in commissioner's cookies."""
+    from django.test import Client
+
+    client = Client()
+    for name, value in cookies.items():
+        client.cookies[name] = value
+    return client
+
+
 def _query_counts(cookies, at):
     """Queries per page for month `at`: rendered from nothing (page cache empty), then kept."""
     from django.core.cache import cache
@@ -76,9 +86,7 @@ def _query_counts(cookies, at):
 
     from lra_commissioning import page_cache
 
-    staff = Client()
-    for name, value in cookies.items():
-        staff.cookies[name] = value
+    staff = _staff_client(cookies)
     visitor = Client()
     counts = {}
     for label, url, signed_in in _pages(at)[2:]:
@@ -104,9 +112,7 @@ def _render_times(cookies, repeats=20):
 
     from lra_commissioning import page_cache
 
-    staff = Client()
-    for name, value in cookies.items():
-        staff.cookies[name] = value
+    staff = _staff_client(cookies)
     visitor = Client()
     lines = ["http: server time per page in-process (median of 20), rendered vs kept:"]
     for label, url, signed_in in _pages()[2:]:

@@ -214,7 +214,6 @@ def _invalidation_pending() -> bool:
         if answer is None:
             cursor.execute(PENDING_SQL)
             answer = cursor.fetchone()
-    connection.health_check_answer = None
     return bool(answer[0])
 
 
