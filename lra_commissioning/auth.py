@@ -1,14 +1,17 @@
 """Signing people in: Django's ModelBackend, with the signed-in person and their roles
-kept in the cache.
+kept in each web process.
 
 Every staff request needs the signed-in person and their roles (`User.roles`).
 Reading them from PostgreSQL on every request would cost a round trip each
-time; instead they are read once (one query for both) and kept in the cache
-under the *content generation* (lra_commissioning/page_cache.py), the counter
-that moves when any write through Django's database connection commits. So a
-removed role, a closed account (`is_active`) or a new password (and a new
-last sign-in) is seen on the very next request: the write moved the
-generation, the kept copy no longer matches it, and the person is read again.
+time; instead each process reads a person once (one query for both) and keeps
+them under the *content generation* (lra_commissioning/page_cache.py), the
+counter in the shared cache that moves when any write through Django's
+database connection commits. The session engine reads the generation in the
+same round trip as the session (lra_commissioning/sessions.py), so checking
+the kept person costs no round trip of its own. A removed role, a closed
+account (`is_active`) or a new password (and a new last sign-in) is seen on
+the very next request, in every process: the write moved the generation, the
+kept copy no longer matches it, and the person is read again.
 A write made while the cache could not be reached leaves a
 `PendingPageInvalidation` row, turned into a generation move once the cache
 answers by the first cache call of a process that saw the outage
@@ -16,12 +19,16 @@ answers by the first cache call of a process that saw the outage
 `PERSON_CACHE_SECONDS` whatever happens. With the cache down the person is read from the
 database, as if nothing were kept: an outage locks nobody out.
 
-The password hash is never kept (a leak of the cache must not give it away):
-a kept person comes back with `password` deferred and with the session's
-authentication hash, which Django's sign-in check compares against
-(`User.get_session_auth_hash`). Anything that needs the password itself
-(checking the old one when changing it) loads it from the database.
+The password hash is never kept: a kept person comes back with `password`
+deferred and with the session's authentication hash, which Django's sign-in
+check compares against (`User.get_session_auth_hash`). Anything that needs the
+password itself (checking the old one when changing it) loads it from the
+database.
 """
+
+import threading
+import time
+from collections import OrderedDict
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
@@ -55,10 +62,6 @@ class RoleList(Aggregate):
         )
 
 
-def person_key(user_id) -> str:
-    return f"person:{user_id}"
-
-
 def _read_person(user_id):
     """The person and their roles from the database, in one query (None if there is none)."""
     user = (
@@ -88,6 +91,71 @@ def _from_kept(kept) -> User:
     return user
 
 
+class _KeptPeople:
+    """The signed-in people this process has read, each with the generation it was read under.
+
+    A kept person is used only while that generation is still the current one
+    (read with the session, or here when it was not) and for at most
+    PERSON_CACHE_SECONDS; each use makes a new `User` from the kept form, so
+    nothing one request sets on its person reaches another.
+    """
+
+    MAX_PEOPLE = 1024
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.people: OrderedDict = OrderedDict()
+
+    def get(self, user_id, generation):
+        entry = self.people.get(user_id)
+        if entry is None:
+            return None
+        kept_generation, kept_at, kept = entry
+        if kept_generation != generation or time.monotonic() - kept_at > PERSON_CACHE_SECONDS:
+            return None
+        return kept
+
+    def keep(self, user_id, generation, kept) -> None:
+        with self.lock:
+            self.people[user_id] = (generation, time.monotonic(), kept)
+            self.people.move_to_end(user_id)
+            while len(self.people) > self.MAX_PEOPLE:
+                self.people.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.people.clear()
+
+
+_people = _KeptPeople()
+
+
+def forget_kept_people() -> None:
+    """Empty this process's kept people (tests do, with the shared cache)."""
+    _people.clear()
+
+
+def _current_generation():
+    """The content generation for checking a kept person; None when the cache cannot
+    say (it is down, or has just come back: then the person is read afresh)."""
+    generation = page_cache.generation_read_with_session()
+    if generation is not None:
+        return generation
+    try:
+        generation = cache.get(page_cache.GENERATION_KEY)
+        if generation is None:
+            page_cache.start_content_generation()
+            generation = cache.get(page_cache.GENERATION_KEY)
+    except Exception as exc:  # noqa: BLE001 - the cache is an optimisation: read the database
+        cache_outage.down(exc)
+        return None
+    if cache_outage.up():
+        # Back after an outage: writes it missed have just moved the generation,
+        # after it was read here.
+        return None
+    return generation
+
+
 def cached_person(user_id):
     """The person with `user_id` and their roles: the kept copy when it is current,
     else from the database (and kept for the next request). None if there is none."""
@@ -96,30 +164,15 @@ def cached_person(user_id):
         # (a test, or a request that wrote before signing in): move the
         # generation now, as the kept pages do, so it sees its own write.
         page_cache.bump_content_generation()
-    key = person_key(user_id)
-    try:
-        found = cache.get_many([page_cache.GENERATION_KEY, key])
-        if page_cache.GENERATION_KEY not in found:
-            page_cache.start_content_generation()
-            found[page_cache.GENERATION_KEY] = cache.get(page_cache.GENERATION_KEY)
-    except Exception as exc:  # noqa: BLE001 - the cache is an optimisation: read the database
-        cache_outage.down(exc)
+    generation = _current_generation()
+    if generation is None:
         return _read_person(user_id)
-    if cache_outage.up():
-        # Back after an outage: writes it missed have just moved the generation,
-        # after it was read here.
-        return _read_person(user_id)
-    generation = found.get(page_cache.GENERATION_KEY)
-    kept = found.get(key)
-    if generation is not None and kept is not None and kept["generation"] == generation:
+    kept = _people.get(user_id, generation)
+    if kept is not None:
         return _from_kept(kept)
     user = _read_person(user_id)
-    if user is None or generation is None:
-        return user
-    try:
-        cache.set(key, {"generation": generation, **_kept_form(user)}, timeout=PERSON_CACHE_SECONDS)
-    except Exception as exc:  # noqa: BLE001
-        cache_outage.down(exc)
+    if user is not None:
+        _people.keep(user_id, generation, _kept_form(user))
     return user
 
 

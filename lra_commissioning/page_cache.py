@@ -43,6 +43,7 @@ shared generation at most once a second: a public page may lag a write made
 in another process by up to a second. Signed-in pages never lag.
 """
 
+import contextvars
 import hashlib
 import logging
 import re
@@ -156,10 +157,34 @@ def _remember_pending_invalidation() -> None:
         log.warning("A write could not mark kept pages stale (%s: %s)", type(exc).__name__, exc)
 
 
+# The generation as read with this request's session (lra_commissioning/sessions.py,
+# in the same round trip): the signed-in person's kept copy is checked against
+# it (lra_commissioning/auth.py) without a round trip of its own. Forgotten at the
+# start and end of every request, and whenever this process moves the generation.
+_generation_read_with_session: contextvars.ContextVar = contextvars.ContextVar(
+    "generation_read_with_session", default=None
+)
+
+
+def remember_generation_read_with_session(generation) -> None:
+    _generation_read_with_session.set(generation)
+
+
+def generation_read_with_session():
+    """The generation read with this request's session (None if it was not, or has moved here)."""
+    return _generation_read_with_session.get()
+
+
+def forget_generation_read_with_session(**kwargs) -> None:
+    """Also the `request_started` and `request_finished` receiver."""
+    _generation_read_with_session.set(None)
+
+
 def bump_content_generation() -> bool:
     """Make every kept page stale (called on writes). False when the cache missed it:
     then the move waits in the database and kept pages are not served until it is made."""
     connection.lra_content_written = False
+    forget_generation_read_with_session()
     _local.forget_generation()
     try:
         _move_generation()
@@ -191,6 +216,7 @@ def settle_pending_invalidations() -> int:
         cache_outage.down(exc)
         return 0
     cache_outage.up()
+    forget_generation_read_with_session()
     _local.forget_generation()
     deleted, _ = PendingPageInvalidation.objects.filter(id__lte=seen).delete()
     log.info("Kept pages made stale for %d write(s) the cache had missed", deleted)

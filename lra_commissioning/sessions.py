@@ -8,6 +8,9 @@ session on sign-out): with Redis down nobody could sign in or out. Here every
 cache call of the store goes through `_cached`, which treats a failure as a
 miss and logs the outage once (`lra_commissioning.cache.cache_outage`).
 
+Reading a session also reads the content generation (lra_commissioning/page_cache.py)
+in the same round trip, for the signed-in person's kept copy (lra_commissioning/auth.py).
+
 A copy in the cache is kept for at most `SESSION_CACHE_SECONDS` (an active
 session is saved, and so kept again, every `SESSION_TOUCH_SECONDS`): a session
 signed out while the cache could not be reached (deleted from the database
@@ -16,6 +19,7 @@ only) cannot come back with the cache for longer than that.
 
 from django.contrib.sessions.backends import cached_db, db
 
+from . import page_cache
 from .cache import cache_outage
 
 SESSION_CACHE_SECONDS = 120
@@ -37,7 +41,19 @@ class SessionStore(cached_db.SessionStore):
         self._cached(self._cache.set, self.cache_key, data, min(expiry_age, SESSION_CACHE_SECONDS))
 
     def load(self):
-        data = self._cached(self._cache.get, self.cache_key)
+        # The content generation comes in the same round trip: the signed-in
+        # person's kept copy is checked against it (lra_commissioning/auth.py).
+        try:
+            found = self._cache.get_many([self.cache_key, page_cache.GENERATION_KEY])
+        except Exception as exc:  # noqa: BLE001 - the database has every session
+            cache_outage.down(exc)
+            found = {}
+        else:
+            if not cache_outage.up():  # back just now: writes it missed move the generation
+                page_cache.remember_generation_read_with_session(
+                    found.get(page_cache.GENERATION_KEY)
+                )
+        data = found.get(self.cache_key)
         if data is not None:
             return data
         s = self._get_session_from_db()

@@ -30,18 +30,22 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits, throttles and kept pages live in the cache: each test starts clean,
-    with the cache and the broker taken to be reachable (as a new process does)."""
+    """Rate limits, throttles and kept pages live in the cache, kept people in the
+    process: each test starts clean, with the cache and the broker taken to be
+    reachable (as a new process does)."""
+    from lra_commissioning.auth import forget_kept_people
     from lra_commissioning.cache import cache_outage
     from lra_commissioning.celery import broker_outage
     from lra_commissioning.page_cache import forget_local_pages
 
     cache.clear()
     forget_local_pages()
+    forget_kept_people()
     cache_outage.since = broker_outage.since = None
     yield
     cache.clear()
     forget_local_pages()
+    forget_kept_people()
     cache_outage.since = broker_outage.since = None
 
 

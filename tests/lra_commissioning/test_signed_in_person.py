@@ -1,6 +1,10 @@
-"""The session and the signed-in person are kept in the cache between requests, yet
-signing out, a closed account, a removed role and a new password count at the very
-next request; with the cache down everyone carries on from the database."""
+"""The session is kept in the cache and the signed-in person in the process between
+requests, yet signing out, a closed account, a removed role and a new password count
+at the very next request, in every process; with the cache down everyone carries on
+from the database."""
+
+import contextlib
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -8,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from lra_commissioning import services
-from lra_commissioning.auth import person_key
+from lra_commissioning import auth, page_cache, services
+from lra_commissioning.models import UserRole
 from lra_commissioning.roles import Role
 from tests.brokers import DEAD_REDIS, redis_at
 from tests.factories import TEST_PASSWORD
@@ -51,14 +55,77 @@ def test_a_staff_page_reads_neither_the_session_nor_the_person_from_the_database
     assert read == set()
 
 
+def _kept(person):
+    """The form of `person` this process keeps (None if it keeps none)."""
+    entry = auth._people.people.get(person.pk)
+    return entry[2] if entry else None
+
+
 @pytest.mark.django_db
-def test_the_cache_never_holds_a_password_hash(client, commissioner):
+def test_the_kept_person_never_holds_a_password_hash(client, commissioner):
     client.force_login(commissioner)
     client.get(reverse(STAFF_PAGE))
-    kept = cache.get(person_key(commissioner.pk))
+    kept = _kept(commissioner)
     assert kept is not None and kept["roles"] == [Role.COMMISSIONER]
     commissioner.refresh_from_db()
     assert commissioner.password not in repr(kept)
+
+
+@contextlib.contextmanager
+def _written_by_another_process():
+    """Writes in here are not noticed by this process, as another process's are not."""
+    connection.execute_wrappers.remove(page_cache.notice_writes)
+    try:
+        yield
+    finally:
+        connection.execute_wrappers.append(page_cache.notice_writes)
+
+
+@pytest.mark.django_db
+def test_a_role_removed_by_another_process_counts_once_the_generation_moves(client, commissioner):
+    client.force_login(commissioner)
+    url = reverse(STAFF_PAGE)
+    assert client.get(url).status_code == 200
+    with _written_by_another_process():
+        UserRole.objects.filter(user=commissioner).delete()
+    # The generation has not moved: this process still uses the person it keeps.
+    assert client.get(url).status_code == 200
+    # The other process's commit moves the shared generation: the next request here
+    # reads the person again.
+    cache.incr(page_cache.GENERATION_KEY)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_checking_the_kept_person_costs_no_cache_call_of_its_own(client, commissioner):
+    client.force_login(commissioner)
+    url = reverse(STAFF_PAGE)
+    assert client.get(url).status_code == 200
+    calls = []
+    get_many = cache.get_many
+
+    def counted(keys, *args, **kwargs):
+        calls.append(list(keys))
+        return get_many(keys, *args, **kwargs)
+
+    with (
+        mock.patch.object(cache, "get_many", counted),
+        mock.patch.object(cache, "get", side_effect=AssertionError("a cache read of its own")),
+    ):
+        assert client.get(url).status_code == 200
+    # The session's copy and the generation, in one round trip (a kept page adds its own).
+    assert calls[0][1] == page_cache.GENERATION_KEY
+    assert all(not key.startswith("person") for keys in calls for key in keys)
+
+
+@pytest.mark.django_db
+def test_outside_a_request_the_kept_person_is_checked_against_the_cache(commissioner):
+    assert auth.cached_person(commissioner.pk).roles == {Role.COMMISSIONER}
+    with _written_by_another_process():
+        UserRole.objects.filter(user=commissioner).delete()
+    assert auth.cached_person(commissioner.pk).roles == {Role.COMMISSIONER}  # kept
+    cache.incr(page_cache.GENERATION_KEY)
+    assert auth.cached_person(commissioner.pk).roles == frozenset()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -124,9 +191,9 @@ def test_with_the_cache_down_people_are_read_from_the_database_and_changes_count
         assert client.get(url).status_code == 403
     cache_log = [r for r in caplog.records if r.name == "lra_commissioning.cache"]
     assert len(cache_log) == 1 and not cache_log[0].exc_info  # logged once, no traceback
-    # The cache is back, still holding the person kept before the outage: the role
-    # removed while it was down still counts.
-    assert cache.get(person_key(commissioner.pk))["roles"] == [Role.COMMISSIONER]
+    # The cache is back, and this process still keeps the person read before the
+    # outage: the role removed while it was down still counts.
+    assert _kept(commissioner)["roles"] == [Role.COMMISSIONER]
     assert client.get(url).status_code == 403
     assert client.get(url).status_code == 403
 
