@@ -38,9 +38,12 @@ Kept pages also expire after `PAGE_CACHE_SECONDS`. If the cache is down the
 pages are rendered as usual: the cache is never needed. Its going away and
 coming back are logged once each (`lra_commissioning.cache.cache_outage`).
 
-Public pages are also kept in each process (`_LocalPages`), which reads the
-shared generation at most once a second: a public page may lag a write made
-in another process by up to a second. Signed-in pages never lag.
+Pages are also kept in each process (`_LocalPages`). A signed-in page is
+served from there only under the generation read with this request's session
+(`read_with_generation`, after the database said no write is waiting), so it
+never lags. For public pages the process reads the shared generation at most
+once a second: a public page may lag a write made in another process by up to
+a second.
 """
 
 import contextvars
@@ -157,10 +160,10 @@ def _remember_pending_invalidation() -> None:
         log.warning("A write could not mark kept pages stale (%s: %s)", type(exc).__name__, exc)
 
 
-# The generation as read with this request's session (lra_commissioning/sessions.py,
-# in the same round trip): the signed-in person's kept copy is checked against
-# it (lra_commissioning/auth.py) without a round trip of its own. Forgotten at the
-# start and end of every request, and whenever this process moves the generation.
+# The generation as read with this request's session (`read_with_generation`):
+# the signed-in person's kept copy (lra_commissioning/auth.py) and kept pages are
+# checked against it without a round trip of their own. Forgotten at the start
+# and end of every request, and whenever this process moves the generation.
 _generation_read_with_session: contextvars.ContextVar = contextvars.ContextVar(
     "generation_read_with_session", default=None
 )
@@ -254,6 +257,29 @@ def _no_invalidation_pending() -> bool:
     return not _invalidation_pending()
 
 
+def read_with_generation(keys) -> dict:
+    """Read `keys` from the cache with the content generation, in one round trip, and
+    remember that generation for the rest of this request (raises what the cache raises).
+
+    The database is asked first whether a write is waiting for its generation
+    move (settling any; on PostgreSQL this is the connection's health check, made
+    anyway), so the generation read after it is not older than any committed
+    write. When the database cannot say, or the cache has only just come back
+    (the writes it missed are moving the generation), nothing is remembered and
+    each reader asks for itself.
+    """
+    forget_generation_read_with_session()
+    if getattr(connection, "lra_content_written", False):
+        bump_content_generation()
+    current = _no_invalidation_pending()
+    found = cache.get_many([*keys, GENERATION_KEY])
+    if cache_outage.up() or not current:
+        forget_generation_read_with_session()
+    else:
+        remember_generation_read_with_session(found.get(GENERATION_KEY))
+    return found
+
+
 def _after_commit() -> None:
     bump_content_generation()
 
@@ -302,9 +328,12 @@ def lookup(*parts):
         return None, None, None
     if getattr(connection, "lra_content_written", False):
         bump_content_generation()
+    key = page_key(*parts)
+    generation = generation_read_with_session()
+    if generation is not None:
+        return _lookup_under(key, generation)
     if not _no_invalidation_pending():
         return None, None, None
-    key = page_key(*parts)
     try:
         found = cache.get_many([GENERATION_KEY, key])
         generation = found.get(GENERATION_KEY)
@@ -322,6 +351,25 @@ def lookup(*parts):
     return key, generation, None
 
 
+def _lookup_under(key, generation):
+    """`lookup` for a generation read with this request's session: this process's copy
+    when it has one, else the shared cache's (read without the generation)."""
+    kept = _local.current(key, generation)
+    if kept is not None:
+        return key, generation, kept
+    try:
+        found = cache.get(key)
+    except Exception as exc:  # noqa: BLE001
+        cache_outage.down(exc)
+        return None, None, None
+    if cache_outage.up():
+        return None, None, None
+    if found is not None and found[0] == generation:
+        _local.put(key, generation, found[1])
+        return key, generation, found[1]
+    return key, generation, None
+
+
 def keep(key, generation, value) -> None:
     """Keep a rendered page under the generation it was looked up with."""
     if key is None or generation is None:
@@ -333,12 +381,13 @@ def keep(key, generation, value) -> None:
 
 
 class _LocalPages:
-    """Public pages kept in this process too, in front of the shared cache.
+    """Pages kept in this process too, in front of the shared cache.
 
-    The shared generation is read again at most every PUBLIC_STALENESS seconds
-    (and at once after this process writes), so a public page can lag a
-    write made by *another* process by that long. Signed-in pages never use
-    this layer: they read the generation on every request.
+    For public pages (`lookup`) the shared generation is read again at most
+    every PUBLIC_STALENESS seconds (and at once after this process writes), so
+    a public page can lag a write made by *another* process by that long.
+    Signed-in pages are served from here only under the generation read during
+    their own request (`current`), so they never lag.
     """
 
     PUBLIC_STALENESS = 1.0
@@ -371,6 +420,13 @@ class _LocalPages:
             self.pages.move_to_end(key)
             while len(self.pages) > self.MAX_PAGES:
                 self.pages.popitem(last=False)
+
+    def current(self, key, generation):
+        """The page kept here under `generation`, a generation read during this request."""
+        entry = self.pages.get(key)
+        if entry is not None and entry[0] == generation:
+            return entry[1]
+        return None
 
     def lookup(self, *parts):
         if getattr(connection, "lra_content_written", False):
@@ -617,5 +673,5 @@ def render_kept(request, template_name, build, *, varies_on=()):
         if undeclared:
             _refuse_to_keep(template_name, undeclared)
         else:
-            keep(key, generation, kept)
+            _local.keep(key, generation, kept)
     return HttpResponse(get_token(request).join(kept) if len(kept) > 1 else kept[0])

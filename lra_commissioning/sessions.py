@@ -8,8 +8,9 @@ session on sign-out): with Redis down nobody could sign in or out. Here every
 cache call of the store goes through `_cached`, which treats a failure as a
 miss and logs the outage once (`lra_commissioning.cache.cache_outage`).
 
-Reading a session also reads the content generation (lra_commissioning/page_cache.py)
-in the same round trip, for the signed-in person's kept copy (lra_commissioning/auth.py).
+Reading a session also reads the content generation in the same round trip
+(`page_cache.read_with_generation`), for the signed-in person's kept copy
+(lra_commissioning/auth.py) and kept pages.
 
 A copy in the cache is kept for at most `SESSION_CACHE_SECONDS` (an active
 session is saved, and so kept again, every `SESSION_TOUCH_SECONDS`): a session
@@ -42,17 +43,12 @@ class SessionStore(cached_db.SessionStore):
 
     def load(self):
         # The content generation comes in the same round trip: the signed-in
-        # person's kept copy is checked against it (lra_commissioning/auth.py).
+        # person's kept copy and kept pages are checked against it.
         try:
-            found = self._cache.get_many([self.cache_key, page_cache.GENERATION_KEY])
+            found = page_cache.read_with_generation([self.cache_key])
         except Exception as exc:  # noqa: BLE001 - the database has every session
             cache_outage.down(exc)
             found = {}
-        else:
-            if not cache_outage.up():  # back just now: writes it missed move the generation
-                page_cache.remember_generation_read_with_session(
-                    found.get(page_cache.GENERATION_KEY)
-                )
         data = found.get(self.cache_key)
         if data is not None:
             return data

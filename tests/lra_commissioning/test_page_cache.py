@@ -164,6 +164,54 @@ def test_signed_in_pages_never_lag_a_write_in_another_process(client, commission
     assert kept.status_code == 200
 
 
+@pytest.mark.django_db
+def test_a_kept_staff_page_costs_one_query_and_one_cache_read(client, commissioner):
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    client.force_login(commissioner)
+    url = reverse("performance:dashboard")
+    client.get(url)
+    reads = []
+    get_many = cache.get_many
+
+    def counted(keys, *args, **kwargs):
+        reads.append(list(keys))
+        return get_many(keys, *args, **kwargs)
+
+    with (
+        mock.patch.object(cache, "get_many", counted),
+        mock.patch.object(cache, "get", side_effect=AssertionError("a cache read of its own")),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        assert client.get(url).status_code == 200
+    # The question whether a write waits for its move, then the session with the
+    # generation; the person and the page are this process's copies under it.
+    assert [q["sql"] for q in queries] == [page_cache.PENDING_SQL]
+    assert len(reads) == 1 and reads[0][-1] == page_cache.GENERATION_KEY
+
+
+@pytest.mark.django_db
+def test_a_signed_in_page_is_not_served_from_the_process_while_a_missed_write_waits(
+    client, commissioner
+):
+    from lra_commissioning.models import PendingPageInvalidation
+
+    client.force_login(commissioner)
+    url = reverse("performance:dashboard")
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    assert len(queries) == 1  # kept
+    # Another process wrote, and its cache missed the move: only the row says so.
+    PendingPageInvalidation.objects.create()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    assert len(queries) > 6, "rendered afresh, not this process's copy"
+    assert not PendingPageInvalidation.objects.exists()  # settled as the session was read
+
+
 # A write the cache missed --------------------------------------------------------------
 
 
