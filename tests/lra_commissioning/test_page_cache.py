@@ -173,19 +173,13 @@ def test_a_kept_staff_page_costs_one_query_and_one_cache_read(client, commission
     client.force_login(commissioner)
     url = reverse("performance:dashboard")
     client.get(url)
-    reads = []
-    get_many = cache.get_many
-
-    def counted(keys, *args, **kwargs):
-        reads.append(list(keys))
-        return get_many(keys, *args, **kwargs)
-
     with (
-        mock.patch.object(cache, "get_many", counted),
+        mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many,
         mock.patch.object(cache, "get", side_effect=AssertionError("a cache read of its own")),
         CaptureQueriesContext(connection) as queries,
     ):
         assert client.get(url).status_code == 200
+    reads = [list(call.args[0]) for call in get_many.call_args_list]
     # The question whether a write waits for its move, then the session with the
     # generation; the person and the page are this process's copies under it.
     assert [q["sql"] for q in queries] == [page_cache.PENDING_SQL]

@@ -101,18 +101,12 @@ def test_checking_the_kept_person_costs_no_cache_call_of_its_own(client, commiss
     client.force_login(commissioner)
     url = reverse(STAFF_PAGE)
     assert client.get(url).status_code == 200
-    calls = []
-    get_many = cache.get_many
-
-    def counted(keys, *args, **kwargs):
-        calls.append(list(keys))
-        return get_many(keys, *args, **kwargs)
-
     with (
-        mock.patch.object(cache, "get_many", counted),
+        mock.patch.object(cache, "get_many", wraps=cache.get_many) as get_many,
         mock.patch.object(cache, "get", side_effect=AssertionError("a cache read of its own")),
     ):
         assert client.get(url).status_code == 200
+    calls = [list(call.args[0]) for call in get_many.call_args_list]
     # The session's copy and the generation, in one round trip (a kept page adds its own).
     assert calls[0][1] == page_cache.GENERATION_KEY
     assert all(not key.startswith("person") for keys in calls for key in keys)
