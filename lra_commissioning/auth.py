@@ -31,7 +31,6 @@ import time
 from collections import OrderedDict
 
 from django.contrib.auth.backends import ModelBackend
-from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Aggregate, CharField
 
@@ -142,10 +141,7 @@ def _current_generation():
     if generation is not None:
         return generation
     try:
-        generation = cache.get(page_cache.GENERATION_KEY)
-        if generation is None:
-            page_cache.start_content_generation()
-            generation = cache.get(page_cache.GENERATION_KEY)
+        generation = page_cache.read_content_generation()
     except Exception as exc:  # noqa: BLE001 - the cache is an optimisation: read the database
         cache_outage.down(exc)
         return None

@@ -139,6 +139,20 @@ def start_content_generation() -> None:
     cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
 
 
+def read_content_generation():
+    """The shared generation, read now (started if there is none yet); raises when the
+    cache cannot be reached. Unlike `content_generation`, it asks nothing else."""
+    return generation_or_started(cache.get(GENERATION_KEY))
+
+
+def generation_or_started(generation):
+    """`generation`, just read from the cache, or if there was none the one started now."""
+    if generation is None:
+        start_content_generation()
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
 def _move_generation() -> None:
     """Move the shared generation (raises when the cache cannot be reached)."""
     try:
@@ -336,10 +350,7 @@ def lookup(*parts):
         return None, None, None
     try:
         found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            start_content_generation()
-            generation = cache.get(GENERATION_KEY)
+        generation = generation_or_started(found.get(GENERATION_KEY))
     except Exception as exc:  # noqa: BLE001 - the cache is an optimisation; carry on without it
         cache_outage.down(exc)
         return None, None, None
