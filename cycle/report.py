@@ -379,6 +379,28 @@ class Chart:
     axis_x: float = 0
     axis_labels: list[AxisLabel] = field(default_factory=list)
 
+    # Each month's marks are drawn as one path per kind, not one line per month:
+    # WeasyPrint draws every SVG element at a cost, and a year's report has sixty
+    # charts (0.5 s of its PDF's 3 s when they were lines).
+    @property
+    def target_marks(self) -> str:
+        """The months' targets: a dark mark across each bar that has one (path data)."""
+        return _marks_across(self.bars, "target_y")
+
+    @property
+    def floor_marks(self) -> str:
+        """The months' floors: a grey mark across each bar that has one (path data)."""
+        return _marks_across(self.bars, "floor_y")
+
+
+def _marks_across(bars: list[Bar], height: str) -> str:
+    """SVG path data: a horizontal stroke across each bar at its `height` (where it has one)."""
+    return "".join(
+        f"M{bar.x:.1f} {y:.1f}H{bar.right:.1f}"
+        for bar in bars
+        if (y := getattr(bar, height)) is not None
+    )
+
 
 def _fmt(value: Decimal | None, unit: str = "") -> str:
     if value is None:

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import re
 from unittest import mock
 
 import pytest
@@ -223,7 +224,16 @@ def test_a_trend_chart_has_axes_and_each_months_target_and_floor():
     svg = report_module.render_to_string("cycle/report/chart.html", {"chart": chart})
     assert [a.text for a in chart.axis_labels][1:] == ["0", "April 2016"[:3] + " 2016", "Mar 2017"]
     assert all(bar.target_y is not None and bar.floor_y is not None for bar in chart.bars)
-    assert svg.count('stroke="#0b0c0c" stroke-width="2"') == 12  # a target mark a month
+    # A mark a month across its bar: the targets in one dark path, the floors in one grey.
+    targets = re.search(r'<path d="([^"]*)" fill="none" stroke="#0b0c0c"', svg).group(1)
+    floors = re.search(r'<path d="([^"]*)" fill="none" stroke="#6f777b"', svg).group(1)
+    for marks, height in ((targets, "target_y"), (floors, "floor_y")):
+        strokes = re.findall(r"M([\d.]+) ([\d.]+)H([\d.]+)", marks)
+        assert len(strokes) == len(chart.bars) == 12
+        for (x, y, right), bar in zip(strokes, chart.bars, strict=True):
+            assert float(x) == pytest.approx(bar.x, abs=0.05)
+            assert float(right) == pytest.approx(bar.right, abs=0.05)
+            assert float(y) == pytest.approx(getattr(bar, height), abs=0.05)
     # The sample's KPI is a summed count: a month's target is a twelfth of the year's.
     assert f"monthly target {int(kpi.monthly_targets[0]):,}" in chart.title
     assert kpi.monthly_targets[0] == (kpi.target / 12).quantize(1)
