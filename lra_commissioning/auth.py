@@ -19,6 +19,11 @@ answers by the first cache call of a process that saw the outage
 `PERSON_CACHE_SECONDS` whatever happens. With the cache down the person is read from the
 database, as if nothing were kept: an outage locks nobody out.
 
+The second factor a session passed its code with (django-otp's device, looked
+up on every request by its `OTPMiddleware`) is kept the same way
+(`cached_device`, used by `lra_commissioning.middleware.OTPMiddleware`): a
+removed or replaced authenticator app counts at the next request everywhere.
+
 The password hash is never kept: a kept person comes back with `password`
 deferred and with the session's authentication hash, which Django's sign-in
 check compares against (`User.get_session_auth_hash`). Anything that needs the
@@ -33,6 +38,7 @@ from collections import OrderedDict
 from django.contrib.auth.backends import ModelBackend
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import Aggregate, CharField
+from django_otp.models import Device
 
 from . import page_cache
 from .cache import cache_outage
@@ -90,23 +96,23 @@ def _from_kept(kept) -> User:
     return user
 
 
-class _KeptPeople:
-    """The signed-in people this process has read, each with the generation it was read under.
+class _KeptRecords:
+    """Records this process has read (people, devices), each with the generation it was read under.
 
-    A kept person is used only while that generation is still the current one
+    A kept record is used only while that generation is still the current one
     (read with the session, or here when it was not) and for at most
-    PERSON_CACHE_SECONDS; each use makes a new `User` from the kept form, so
-    nothing one request sets on its person reaches another.
+    PERSON_CACHE_SECONDS; each use makes a new instance from the kept form, so
+    nothing one request sets on its person or device reaches another.
     """
 
-    MAX_PEOPLE = 1024
+    MAX_RECORDS = 1024
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.people: OrderedDict = OrderedDict()
+        self.records: OrderedDict = OrderedDict()
 
-    def get(self, user_id, generation):
-        entry = self.people.get(user_id)
+    def get(self, key, generation):
+        entry = self.records.get(key)
         if entry is None:
             return None
         kept_generation, kept_at, kept = entry
@@ -114,24 +120,26 @@ class _KeptPeople:
             return None
         return kept
 
-    def keep(self, user_id, generation, kept) -> None:
+    def keep(self, key, generation, kept) -> None:
         with self.lock:
-            self.people[user_id] = (generation, time.monotonic(), kept)
-            self.people.move_to_end(user_id)
-            while len(self.people) > self.MAX_PEOPLE:
-                self.people.popitem(last=False)
+            self.records[key] = (generation, time.monotonic(), kept)
+            self.records.move_to_end(key)
+            while len(self.records) > self.MAX_RECORDS:
+                self.records.popitem(last=False)
 
     def clear(self) -> None:
         with self.lock:
-            self.people.clear()
+            self.records.clear()
 
 
-_people = _KeptPeople()
+_people = _KeptRecords()
+_devices = _KeptRecords()
 
 
 def forget_kept_people() -> None:
-    """Empty this process's kept people (tests do, with the shared cache)."""
+    """Empty this process's kept people and devices (tests do, with the shared cache)."""
     _people.clear()
+    _devices.clear()
 
 
 def _current_generation():
@@ -152,9 +160,9 @@ def _current_generation():
     return generation
 
 
-def cached_person(user_id):
-    """The person with `user_id` and their roles: the kept copy when it is current,
-    else from the database (and kept for the next request). None if there is none."""
+def _kept_or_read(records: _KeptRecords, key, read, kept_form, from_kept):
+    """`from_kept(kept)` when `records` keep `key` under the current generation, else
+    `read(key)` from the database (kept in `kept_form(record)` for the next request)."""
     if getattr(connection, "lra_content_written", False):
         # This connection wrote inside a transaction that has not committed yet
         # (a test, or a request that wrote before signing in): move the
@@ -162,14 +170,43 @@ def cached_person(user_id):
         page_cache.bump_content_generation()
     generation = _current_generation()
     if generation is None:
-        return _read_person(user_id)
-    kept = _people.get(user_id, generation)
+        return read(key)
+    kept = records.get(key, generation)
     if kept is not None:
-        return _from_kept(kept)
-    user = _read_person(user_id)
-    if user is not None:
-        _people.keep(user_id, generation, _kept_form(user))
-    return user
+        return from_kept(kept)
+    record = read(key)
+    if record is not None:
+        records.keep(key, generation, kept_form(record))
+    return record
+
+
+def cached_person(user_id):
+    """The person with `user_id` and their roles: the kept copy when it is current,
+    else from the database (and kept for the next request). None if there is none."""
+    return _kept_or_read(_people, user_id, _read_person, _kept_form, _from_kept)
+
+
+# What a session's device is checked by (django-otp's OTPMiddleware: whose it is and
+# whether it is confirmed). The secret and the use counters are never kept: read
+# from a kept device they load from the database (deferred fields).
+_DEVICE_FIELDS = ("id", "user_id", "name", "confirmed")
+
+
+def _device_kept_form(device) -> tuple:
+    return type(device), [getattr(device, name) for name in _DEVICE_FIELDS]
+
+
+def _device_from_kept(kept):
+    model, values = kept
+    return model.from_db(DEFAULT_DB_ALIAS, _DEVICE_FIELDS, values)
+
+
+def cached_device(persistent_id: str):
+    """The two-factor device with `persistent_id` (`Device.from_persistent_id`): the kept
+    copy when it is current, else from the database (and kept). None if there is none."""
+    return _kept_or_read(
+        _devices, persistent_id, Device.from_persistent_id, _device_kept_form, _device_from_kept
+    )
 
 
 class RolesModelBackend(ModelBackend):

@@ -11,8 +11,8 @@ the last write that the reader could see.
 How a write is noticed: every database connection carries an execute wrapper
 (Django's "database instrumentation") that looks at each statement. An
 INSERT, UPDATE, DELETE or TRUNCATE on any table except the bookkeeping ones in
-`IGNORED_TABLES` (sessions, sign-in throttling, two-factor devices,
-idempotency keys, the outboxes) moves the generation:
+`IGNORED_TABLES` (sessions, sign-in throttling, idempotency keys, the
+outboxes) moves the generation:
 - outside a transaction, at once;
 - inside one, when it commits (so no other process caches the old data under
   the new generation), and also before this connection next reads the
@@ -87,7 +87,10 @@ IGNORED_TABLES = frozenset(
         PENDING_TABLE,
     }
 )
-IGNORED_PREFIXES = ("axes_", "otp_")
+# Two-factor devices count: a session's device is kept with its person (auth.py),
+# and a removed app must stop its sessions at once. A sign-in writes the person's
+# last sign-in anyway, so the device's own writes then cost nothing more.
+IGNORED_PREFIXES = ("axes_",)
 
 _WRITE = re.compile(
     r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?([\w.]+)"?',

@@ -9,14 +9,16 @@ from unittest import mock
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lra_commissioning import auth, page_cache, services
 from lra_commissioning.models import UserRole
 from lra_commissioning.roles import Role
 from tests.brokers import DEAD_REDIS, redis_at
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, force_login_verified
 
 STAFF_PAGE = "specifications:staff_index"
 
@@ -57,7 +59,7 @@ def test_a_staff_page_reads_neither_the_session_nor_the_person_from_the_database
 
 def _kept(person):
     """The form of `person` this process keeps (None if it keeps none)."""
-    entry = auth._people.people.get(person.pk)
+    entry = auth._people.records.get(person.pk)
     return entry[2] if entry else None
 
 
@@ -206,3 +208,91 @@ def test_with_the_cache_down_people_sign_in_and_out(client, commissioner):
         client.cookies["sessionid"] = stolen
         response = client.get(url)
         assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+# The second factor: the device a session passed its code with is kept as the person is.
+
+
+def _device_tables_read(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, [q["sql"] for q in queries if '"otp_' in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_with_two_factor_on_a_staff_page_reads_no_device_once_kept(client, commissioner, settings):
+    settings.OTP_REQUIRED = True
+    force_login_verified(client, commissioner)
+    url = reverse(STAFF_PAGE)
+    response, read = _device_tables_read(client, url)
+    assert response.status_code == 200 and len(read) == 1  # read once, then kept
+    response, read = _device_tables_read(client, url)
+    assert response.status_code == 200 and "Sign out" in response.content.decode()
+    assert read == []
+
+
+@pytest.mark.django_db
+def test_the_cached_device_never_holds_the_apps_secret(client, commissioner, settings):
+    settings.OTP_REQUIRED = True
+    device = force_login_verified(client, commissioner)
+    client.get(reverse(STAFF_PAGE))
+    _model, values = auth._devices.records[device.persistent_id][2]
+    assert device.key not in repr(values)
+    kept = auth.cached_device(device.persistent_id)
+    assert kept.pk == device.pk and kept.confirmed
+    assert "key" in kept.get_deferred_fields()
+    with CaptureQueriesContext(connection) as queries:
+        assert kept.key == device.key  # the secret is read afresh when asked for
+    assert len(queries) == 1
+
+
+@pytest.mark.django_db
+def test_a_device_removed_by_another_process_counts_once_the_generation_moves(
+    client, commissioner, settings
+):
+    settings.OTP_REQUIRED = True
+    device = force_login_verified(client, commissioner)
+    url = reverse(STAFF_PAGE)
+    assert client.get(url).status_code == 200
+    with _written_by_another_process():
+        TOTPDevice.objects.filter(pk=device.pk).delete()
+    assert client.get(url).status_code == 200  # the generation has not moved: kept
+    cache.incr(page_cache.GENERATION_KEY)
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_replaced_app_signs_out_the_sessions_of_the_old_one_at_their_next_request(
+    client, commissioner, settings
+):
+    # transaction=True: the new app is confirmed in a transaction that commits.
+    settings.OTP_REQUIRED = True
+    old = force_login_verified(client, commissioner)
+    url = reverse(STAFF_PAGE)
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # served with the kept device
+    new = TOTPDevice.objects.create(user=commissioner, name="New phone", confirmed=False)
+    services.authenticator_confirm(user=commissioner, device=new)
+    assert not TOTPDevice.objects.filter(pk=old.pk).exists()
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+@pytest.mark.django_db
+def test_a_device_of_someone_else_or_unconfirmed_does_not_pass(
+    client, commissioner, service_manager, settings
+):
+    settings.OTP_REQUIRED = True
+    url = reverse(STAFF_PAGE)
+    theirs = force_login_verified(Client(), service_manager)
+    client.force_login(commissioner)
+    session = client.session
+    session["otp_device_id"] = theirs.persistent_id
+    session.save()
+    assert client.get(url).status_code == 302
+    assert client.get(url).status_code == 302  # kept or not, not the commissioner's
+    own = force_login_verified(client, commissioner)
+    assert client.get(url).status_code == 200
+    TOTPDevice.objects.filter(pk=own.pk).update(confirmed=False)
+    assert client.get(url).status_code == 302
