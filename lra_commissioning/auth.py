@@ -36,7 +36,7 @@ import time
 from collections import OrderedDict
 
 from django.contrib.auth.backends import ModelBackend
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Aggregate, CharField
 from django_otp.models import Device
 
@@ -163,11 +163,7 @@ def _current_generation():
 def _kept_or_read(records: _KeptRecords, key, read, kept_form, from_kept):
     """`from_kept(kept)` when `records` keep `key` under the current generation, else
     `read(key)` from the database (kept in `kept_form(record)` for the next request)."""
-    if getattr(connection, "lra_content_written", False):
-        # This connection wrote inside a transaction that has not committed yet
-        # (a test, or a request that wrote before signing in): move the
-        # generation now, as the kept pages do, so it sees its own write.
-        page_cache.bump_content_generation()
+    page_cache.see_own_writes()  # as the kept pages do
     generation = _current_generation()
     if generation is None:
         return read(key)

@@ -200,6 +200,21 @@ def forget_generation_read_with_session(**kwargs) -> None:
     _generation_read_with_session.set(None)
 
 
+def see_own_writes() -> None:
+    """Move the generation now if this connection wrote inside a transaction that has
+    not committed yet (a test, or a request that wrote before reading), so what it
+    reads next is not kept from before its own write."""
+    if getattr(connection, "lra_content_written", False):
+        bump_content_generation()
+
+
+def _kept_value(entry, generation):
+    """The page in a kept `(generation, page)` entry, if kept under `generation`."""
+    if entry is not None and entry[0] == generation:
+        return entry[1]
+    return None
+
+
 def bump_content_generation() -> bool:
     """Make every kept page stale (called on writes). False when the cache missed it:
     then the move waits in the database and kept pages are not served until it is made."""
@@ -286,8 +301,7 @@ def read_with_generation(keys) -> dict:
     each reader asks for itself.
     """
     forget_generation_read_with_session()
-    if getattr(connection, "lra_content_written", False):
-        bump_content_generation()
+    see_own_writes()
     current = _no_invalidation_pending()
     found = cache.get_many([*keys, GENERATION_KEY])
     if cache_outage.up() or not current:
@@ -343,8 +357,7 @@ def lookup(*parts):
     """
     if not settings.PAGE_CACHE_SECONDS:
         return None, None, None
-    if getattr(connection, "lra_content_written", False):
-        bump_content_generation()
+    see_own_writes()
     key = page_key(*parts)
     generation = generation_read_with_session()
     if generation is not None:
@@ -359,10 +372,7 @@ def lookup(*parts):
         return None, None, None
     if cache_outage.up():
         return None, None, None  # back just now: the generation read may predate missed writes
-    kept = found.get(key)
-    if kept is not None and kept[0] == generation:
-        return key, generation, kept[1]
-    return key, generation, None
+    return key, generation, _kept_value(found.get(key), generation)
 
 
 def _lookup_under(key, generation):
@@ -378,10 +388,10 @@ def _lookup_under(key, generation):
         return None, None, None
     if cache_outage.up():
         return None, None, None
-    if found is not None and found[0] == generation:
-        _local.put(key, generation, found[1])
-        return key, generation, found[1]
-    return key, generation, None
+    kept = _kept_value(found, generation)
+    if kept is not None:
+        _local.put(key, generation, kept)
+    return key, generation, kept
 
 
 def keep(key, generation, value) -> None:
@@ -437,19 +447,15 @@ class _LocalPages:
 
     def current(self, key, generation):
         """The page kept here under `generation`, a generation read during this request."""
-        entry = self.pages.get(key)
-        if entry is not None and entry[0] == generation:
-            return entry[1]
-        return None
+        return _kept_value(self.pages.get(key), generation)
 
     def lookup(self, *parts):
-        if getattr(connection, "lra_content_written", False):
-            bump_content_generation()
+        see_own_writes()
         if time.monotonic() - self.read_at < self.PUBLIC_STALENESS:
             key = page_key(*parts)
-            entry = self.pages.get(key)
-            if entry is not None and entry[0] == self.generation:
-                return key, self.generation, entry[1]
+            kept = self.current(key, self.generation)
+            if kept is not None:
+                return key, self.generation, kept
         key, generation, kept = lookup(*parts)
         if key is not None:
             self.generation, self.read_at = generation, time.monotonic()

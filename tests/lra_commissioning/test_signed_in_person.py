@@ -31,6 +31,10 @@ def _tables_read(client, url):
     return response, read
 
 
+def _sent_to_sign_in(response) -> bool:
+    return response.status_code == 302 and reverse("login") in response["Location"]
+
+
 def _edit(person, *, by, roles=None, is_active=True):
     return services.user_update(
         user=person,
@@ -144,8 +148,7 @@ def test_a_closed_account_is_signed_out_at_the_next_request(client, commissioner
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 200
     _edit(commissioner, by=administrator, is_active=False)
-    response = client.get(url)
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert _sent_to_sign_in(client.get(url))
 
 
 @pytest.mark.django_db
@@ -156,8 +159,7 @@ def test_a_new_password_signs_out_every_other_session(client, commissioner):
     assert client.get(url).status_code == 200
     commissioner.set_password("a-new-and-long-enough-passphrase")
     commissioner.save()
-    response = client.get(url)
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert _sent_to_sign_in(client.get(url))
 
 
 @pytest.mark.django_db
@@ -168,8 +170,7 @@ def test_a_signed_out_session_cannot_be_used_again(client, commissioner):
     stolen = client.cookies["sessionid"].value
     assert client.post(reverse("logout")).status_code == 302
     client.cookies["sessionid"] = stolen
-    response = client.get(url)
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert _sent_to_sign_in(client.get(url))
 
 
 @pytest.mark.django_db
@@ -206,11 +207,15 @@ def test_with_the_cache_down_people_sign_in_and_out(client, commissioner):
         stolen = client.cookies["sessionid"].value
         assert client.post(reverse("logout")).status_code == 302
         client.cookies["sessionid"] = stolen
-        response = client.get(url)
-        assert response.status_code == 302 and reverse("login") in response["Location"]
+        assert _sent_to_sign_in(client.get(url))
 
 
 # The second factor: the device a session passed its code with is kept as the person is.
+
+
+@pytest.fixture
+def two_factor_on(settings):
+    settings.OTP_REQUIRED = True
 
 
 def _device_tables_read(client, url):
@@ -220,8 +225,8 @@ def _device_tables_read(client, url):
 
 
 @pytest.mark.django_db
-def test_with_two_factor_on_a_staff_page_reads_no_device_once_kept(client, commissioner, settings):
-    settings.OTP_REQUIRED = True
+@pytest.mark.usefixtures("two_factor_on")
+def test_with_two_factor_on_a_staff_page_reads_no_device_once_kept(client, commissioner):
     force_login_verified(client, commissioner)
     url = reverse(STAFF_PAGE)
     response, read = _device_tables_read(client, url)
@@ -232,8 +237,8 @@ def test_with_two_factor_on_a_staff_page_reads_no_device_once_kept(client, commi
 
 
 @pytest.mark.django_db
-def test_the_cached_device_never_holds_the_apps_secret(client, commissioner, settings):
-    settings.OTP_REQUIRED = True
+@pytest.mark.usefixtures("two_factor_on")
+def test_the_cached_device_never_holds_the_apps_secret(client, commissioner):
     device = force_login_verified(client, commissioner)
     client.get(reverse(STAFF_PAGE))
     _model, values = auth._devices.records[device.persistent_id][2]
@@ -247,10 +252,8 @@ def test_the_cached_device_never_holds_the_apps_secret(client, commissioner, set
 
 
 @pytest.mark.django_db
-def test_a_device_removed_by_another_process_counts_once_the_generation_moves(
-    client, commissioner, settings
-):
-    settings.OTP_REQUIRED = True
+@pytest.mark.usefixtures("two_factor_on")
+def test_a_device_removed_by_another_process_counts_once_the_generation_moves(client, commissioner):
     device = force_login_verified(client, commissioner)
     url = reverse(STAFF_PAGE)
     assert client.get(url).status_code == 200
@@ -258,16 +261,15 @@ def test_a_device_removed_by_another_process_counts_once_the_generation_moves(
         TOTPDevice.objects.filter(pk=device.pk).delete()
     assert client.get(url).status_code == 200  # the generation has not moved: kept
     cache.incr(page_cache.GENERATION_KEY)
-    response = client.get(url)
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert _sent_to_sign_in(client.get(url))
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("two_factor_on")
 def test_a_replaced_app_signs_out_the_sessions_of_the_old_one_at_their_next_request(
-    client, commissioner, settings
+    client, commissioner
 ):
     # transaction=True: the new app is confirmed in a transaction that commits.
-    settings.OTP_REQUIRED = True
     old = force_login_verified(client, commissioner)
     url = reverse(STAFF_PAGE)
     assert client.get(url).status_code == 200
@@ -275,15 +277,14 @@ def test_a_replaced_app_signs_out_the_sessions_of_the_old_one_at_their_next_requ
     new = TOTPDevice.objects.create(user=commissioner, name="New phone", confirmed=False)
     services.authenticator_confirm(user=commissioner, device=new)
     assert not TOTPDevice.objects.filter(pk=old.pk).exists()
-    response = client.get(url)
-    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert _sent_to_sign_in(client.get(url))
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("two_factor_on")
 def test_a_device_of_someone_else_or_unconfirmed_does_not_pass(
-    client, commissioner, service_manager, settings
+    client, commissioner, service_manager
 ):
-    settings.OTP_REQUIRED = True
     url = reverse(STAFF_PAGE)
     theirs = force_login_verified(Client(), service_manager)
     client.force_login(commissioner)
